@@ -1,0 +1,53 @@
+"""gtm: a self-hostable go-to-market campaign workbench."""
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from . import config as settings
+from .extensions import csrf, db, login_manager, migrate
+
+HTMX_VERSION = "2.0.11"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure an app; `config` overrides what the environment says."""
+    instance = os.environ.get("GTM_INSTANCE_PATH") or (config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None,
+                instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(Path(app.instance_path)))
+    app.config.update(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    if config:
+        app.config.update(config)
+    settings.llm_provider_name(app.config["GTM_LLM"], app.config["OPENAI_API_KEY"])  # fail early on a typo
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from . import web
+
+    web.init_app(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Use WAL, wait for locks instead of failing, and enforce foreign keys."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

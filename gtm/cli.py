@@ -1,0 +1,182 @@
+"""The `gtm` command: a Flask CLI group built on create_app."""
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import broker, create_app, queue
+from .services import accounts
+from .services.errors import ServiceError
+
+log = logging.getLogger("gtm")
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr with the process and the RQ job id on every line."""
+    handler = logging.StreamHandler()
+    handler.addFilter(queue.JobIdFilter())
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s [%(process)d] [job %(job_id)s] %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(os.environ.get("GTM_LOG_LEVEL", level))
+
+
+def _create_app(*_args, **_kwargs):
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def cli():
+    """gtm: a go-to-market campaign workbench."""
+    configure_logging()
+
+
+def main() -> None:
+    cli(prog_name="gtm")
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", type=int, default=None, help="Background workers to start [GTM_WORKERS, default 2].")
+@with_appcontext
+def run_command(host: str, port: int, workers: int | None):
+    """Run everything on this machine: migrations, Redis, workers and the web server."""
+    from flask_migrate import upgrade
+
+    app = current_app._get_current_object()
+    count = workers if workers is not None else app.config["GTM_WORKERS"]
+    upgrade()
+    env = dict(os.environ, GTM_INSTANCE_PATH=app.instance_path)
+    children: list[subprocess.Popen] = []
+    embedded = None
+    stopping = False
+
+    def stop(signum=None, _frame=None):
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        log.info("stopping gtm (%s)", signal.Signals(signum).name if signum else "a process exited")
+        _stop_all(children)
+        if embedded:
+            embedded.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        if not app.config["REDIS_URL"]:
+            embedded = broker.EmbeddedRedis(Path(app.instance_path)).start()
+            env["REDIS_URL"] = embedded.url
+        for number in range(count):
+            children.append(_spawn([sys.executable, "-m", "gtm.cli", "worker", "--name", f"gtm-{os.getpid()}-{number}"], env))
+        children.append(_spawn([
+            sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
+            "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-", "gtm:create_app()",
+        ], env))
+        click.echo(f"gtm is running on http://{host}:{port} with {count} worker(s), "
+                   f"LLM: {_llm_label(app)}. Press Ctrl-C to stop.")
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    log.error("%s exited with code %s", " ".join(child.args[2:4]), child.returncode)
+                    stop()
+                    break
+            time.sleep(0.5)
+    finally:
+        stop()
+
+
+def _llm_label(app) -> str:
+    from . import llm
+
+    info = llm.describe(app)
+    return info["provider"] if info["provider"] == "offline" else f"{info['provider']} ({info['model']})"
+
+
+def _spawn(command: list[str], env: dict) -> subprocess.Popen:
+    # A new session keeps Ctrl-C for us, so we stop children in order; PDEATHSIG covers a kill -9 of us.
+    return subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=broker._die_with_parent)
+
+
+def _stop_all(children: list[subprocess.Popen], grace: float = 10.0) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None, help="Worker name (unique per Redis).")
+@with_appcontext
+def worker_command(burst: bool, name: str | None):
+    """Run one background worker on REDIS_URL."""
+    try:
+        queue.run_worker(current_app._get_current_object(), burst=burst, name=name)
+    except broker.RedisUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.group("users")
+def users():
+    """Manage users."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user(email: str, password: str):
+    """Create a user with a workspace of their own."""
+    try:
+        user = accounts.sign_up(email, password)
+    except ServiceError as exc:
+        detail = "; ".join(f"{k}: {v}" for k, v in (exc.detail or {}).items()) if isinstance(exc.detail, dict) else ""
+        raise click.ClickException(detail or exc.message) from exc
+    click.echo(f"Created {user.email}")
+
+
+@cli.group("tokens")
+def tokens():
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="CLI token", show_default=True)
+@with_appcontext
+def create_token(email: str, name: str):
+    """Create an API token for a user and print it (the last word of the output)."""
+    try:
+        user = accounts.user_by_email(email)
+        _, raw = accounts.create_token(user.id, name)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"API token for {user.email}: {raw}")
+
+
+def _add_db_command() -> None:
+    from flask_migrate.cli import db
+
+    cli.add_command(db)
+
+
+_add_db_command()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Configuration read from the environment, with embedded defaults for one machine."""
+import os
+import secrets
+from pathlib import Path
+
+LLM_MODES = ("auto", "openai", "offline")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY, or a key generated once and kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # Create with 0600 so the key is never world-readable, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(raw: str | None, instance_path: Path) -> str:
+    """Normalise DATABASE_URL so PostgreSQL always goes through psycopg 3."""
+    if not raw:
+        return f"sqlite:///{instance_path / 'gtm.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def llm_provider_name(mode: str, api_key: str | None) -> str:
+    """Pick the provider: `auto` means openai with a key and offline without one."""
+    if mode not in LLM_MODES:
+        raise ValueError(f"GTM_LLM must be one of {', '.join(LLM_MODES)}, not {mode!r}")
+    if mode == "auto":
+        return "openai" if api_key else "offline"
+    return mode
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = os.environ
+    api_key = env.get("OPENAI_API_KEY") or None
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "GTM_LLM": env.get("GTM_LLM", "auto"),
+        "OPENAI_API_KEY": api_key,
+        "OPENAI_BASE_URL": env.get("OPENAI_BASE_URL") or None,
+        "GTM_MODEL": env.get("GTM_MODEL", "gpt-4o-mini"),
+        "GTM_IMAGE_MODEL": env.get("GTM_IMAGE_MODEL", "gpt-image-1"),
+        "GTM_WORKERS": int(env.get("GTM_WORKERS", "2")),
+        "GTM_LLM_TIMEOUT": float(env.get("GTM_LLM_TIMEOUT", "60")),
+        "GTM_LLM_ATTEMPTS": int(env.get("GTM_LLM_ATTEMPTS", "3")),
+        "GTM_OFFLINE_PACE": float(env.get("GTM_OFFLINE_PACE", "0.04")),
+        "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
+    }

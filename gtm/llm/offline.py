@@ -1,0 +1,178 @@
+"""The offline provider: deterministic, no network, composed from the campaign's own fields.
+
+It lets a newcomer use every feature with no API key. Its answers are built from what the
+marketer typed (product, audience, goals, competitors, channels, feedback), so they read as a
+useful first draft rather than lorem ipsum, and the same input always gives the same output.
+"""
+import hashlib
+import io
+import json
+import textwrap
+import time
+
+from pydantic import BaseModel
+
+from . import Completion, Live, LLMError, Prompt
+
+COMPOSERS: dict = {}
+
+
+def composer(task: str):
+    """Register the function that composes the offline answer for a task."""
+    def register(func):
+        COMPOSERS[task] = func
+        return func
+    return register
+
+
+class OfflineProvider:
+    name = "offline"
+    model = "offline"
+
+    def __init__(self, pace: float = 0.0):
+        # Seconds between streamed chunks, so progress is visible as it is with a real model.
+        self.pace = pace
+
+    def complete(self, prompt: Prompt, schema: type[BaseModel], max_tokens: int, live: Live) -> Completion:
+        compose = COMPOSERS.get(prompt.task)
+        if compose is None:
+            raise LLMError(f"The offline provider cannot write '{prompt.task}'. Set OPENAI_API_KEY to use a model.")
+        text = json.dumps(compose(Facts(prompt.vars)), indent=1, ensure_ascii=False)
+        for start in range(0, len(text), 48):
+            live.write(text[start:start + 48])
+            if self.pace:
+                time.sleep(self.pace)
+        prompt_chars = sum(len(m["content"]) for m in prompt.messages)
+        return Completion(text=text, tokens_in=prompt_chars // 4 + 1, tokens_out=len(text) // 4 + 1, model=self.model)
+
+    def image(self, prompt: str, headline: str) -> bytes:
+        """Render a social card PNG from the headline."""
+        return social_card(headline, seed=prompt)
+
+
+class Facts:
+    """The prompt values with helpers for deterministic phrasing."""
+
+    def __init__(self, values: dict):
+        self.values = values
+        self.campaign = values.get("campaign", {})
+        self.inputs = values.get("inputs", {}) or {}
+        self.feedback = (values.get("feedback") or "").strip()
+
+    def pick(self, options: list, salt: str, count: int = 1) -> list:
+        """Choose `count` distinct options, the same ones every time for the same salt."""
+        digest = hashlib.sha256(f"{salt}|{self.feedback}".encode()).digest()
+        pool = list(options)
+        chosen = []
+        for i in range(min(count, len(pool))):
+            chosen.append(pool.pop(digest[i] % len(pool)))
+        return chosen
+
+    @property
+    def concise(self) -> bool:
+        return "concise" in self.feedback.lower() or "shorter" in self.feedback.lower()
+
+    @property
+    def detailed(self) -> bool:
+        return "detail" in self.feedback.lower() or "longer" in self.feedback.lower()
+
+    def count(self, normal: int) -> int:
+        """How many bullets to write, following "more concise" or "more detail" feedback."""
+        if self.concise:
+            return max(1, normal - 1)
+        if self.detailed:
+            return normal + 2
+        return normal
+
+    def product_phrase(self) -> str:
+        return first_sentence(self.campaign.get("product", "the product")).rstrip(".")
+
+    def revision_note(self) -> str:
+        return f" Revised for: {self.feedback}" if self.feedback else ""
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    for mark in (". ", "! ", "? "):
+        if mark in text:
+            text = text.split(mark, 1)[0] + mark.strip()
+            break
+    return textwrap.shorten(text, limit, placeholder="…")
+
+
+def split_list(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value or "").replace("\n", ",").split(",") if part.strip()]
+
+
+STRENGTHS = [
+    "Name recognition with {audience}", "A large installed base and many integrations",
+    "A polished onboarding flow", "Aggressive paid acquisition and search presence",
+    "A broad feature set that covers adjacent needs", "Strong partner and reseller channels",
+    "An active community and plenty of tutorials",
+]
+WEAKNESSES = [
+    "Generic messaging that does not speak to {audience} specifically", "Pricing that climbs steeply with usage",
+    "A complex product that takes weeks to adopt", "Slow to ship what smaller teams ask for",
+    "Support that is hard to reach below the enterprise tier", "Lock-in that makes switching away painful",
+]
+STATUS_QUO = ["The status quo: spreadsheets and manual work", "An all-in-one suite that bundles this in",
+              "A low-cost point tool"]
+
+
+@composer("competitors")
+def compose_competitors(facts: Facts) -> dict:
+    names = split_list(facts.inputs.get("known_competitors")) or split_list(facts.campaign.get("competitors"))
+    names = names[:8] or STATUS_QUO
+    audience = facts.campaign.get("audience", "buyers").strip() or "buyers"
+    product = facts.product_phrase()
+    goals = first_sentence(facts.campaign.get("goals", ""), 120)
+    notes = (facts.inputs.get("notes") or "").strip()
+    competitors = []
+    for name in names:
+        strengths = [s.format(audience=audience) for s in facts.pick(STRENGTHS, name + "s", facts.count(3))]
+        weaknesses = [w.format(audience=audience) for w in facts.pick(WEAKNESSES, name + "w", facts.count(2))]
+        competitors.append({
+            "name": name,
+            "positioning": f"{name} is what {audience} already compare against; it sells breadth and safety "
+                           f"rather than the specific outcome {facts.campaign.get('name', 'we')} promises.",
+            "strengths": strengths,
+            "weaknesses": weaknesses,
+            "pricing_notes": f"Check {name}'s public pricing and its entry tier; expect discounts on annual plans. "
+                             "Position our offer against the price of the plan a new customer would really need.",
+            "how_we_differ": f"{product}. We win where {name} is weakest: "
+                             f"{weaknesses[0][0].lower() + weaknesses[0][1:]}.",
+        })
+    summary = (f"{len(competitors)} alternatives compete for the attention of {audience}. "
+               f"The opening is to lead with the concrete outcome ({goals or product}) where rivals sell breadth.")
+    if notes:
+        summary += f" Marketer's notes taken into account: {first_sentence(notes, 120)}"
+    return {"summary": summary + facts.revision_note(), "competitors": competitors}
+
+
+def social_card(headline: str, *, seed: str = "", size: tuple[int, int] = (1200, 630)) -> bytes:
+    """Render a simple social card: a coloured background with the headline in large type."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    digest = hashlib.sha256((seed or headline).encode()).digest()
+    hue = digest[0] / 255
+    import colorsys
+
+    r, g, b = (int(c * 255) for c in colorsys.hls_to_rgb(hue, 0.32, 0.55))
+    image = Image.new("RGB", size, (r, g, b))
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.load_default(size=64)
+        small = ImageFont.load_default(size=28)
+    except TypeError:  # pragma: no cover - Pillow < 10.1
+        font = small = ImageFont.load_default()
+    y = 120
+    for line in textwrap.wrap(headline or "", 28)[:5]:
+        draw.text((80, y), line, fill=(255, 255, 255), font=font)
+        y += 80
+    draw.rectangle((80, size[1] - 90, 200, size[1] - 84), fill=(255, 255, 255))
+    draw.text((80, size[1] - 70), "gtm", fill=(255, 255, 255), font=small)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,125 @@
+"""The openai provider: the official SDK against OPENAI_BASE_URL, with structured outputs."""
+import base64
+import logging
+import random
+import time
+
+import openai
+from openai.lib._pydantic import to_strict_json_schema
+from pydantic import BaseModel
+
+from . import Completion, Live, LLMError, Prompt
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 10.0
+TRANSIENT = (openai.RateLimitError, openai.InternalServerError, openai.APITimeoutError, openai.APIConnectionError)
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(self, *, api_key: str, base_url: str | None, model: str, image_model: str,
+                 timeout: float, attempts: int):
+        self.model = model
+        self.image_model = image_model
+        self.attempts = max(1, attempts)
+        # The SDK's own retries are off: ours are bounded so a job never outlives its RQ timeout.
+        self.client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+
+    def complete(self, prompt: Prompt, schema: type[BaseModel], max_tokens: int, live: Live) -> Completion:
+        """Stream one structured completion, retrying 429s, 5xx errors and timeouts."""
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "strict": True, "schema": to_strict_json_schema(schema)},
+        }
+        return self._with_retries(lambda: self._stream(prompt, response_format, max_tokens, live), live)
+
+    def _stream(self, prompt: Prompt, response_format: dict, max_tokens: int, live: Live) -> Completion:
+        stream = self.client.chat.completions.create(
+            model=self.model,
+            messages=prompt.messages,
+            response_format=response_format,
+            max_completion_tokens=max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        parts: list[str] = []
+        refusal: list[str] = []
+        completion = Completion(text="", model=self.model)
+        with stream:
+            for chunk in stream:
+                if chunk.usage:
+                    completion.tokens_in = chunk.usage.prompt_tokens
+                    completion.tokens_out = chunk.usage.completion_tokens
+                if chunk.model:
+                    completion.model = chunk.model
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta.content:
+                        parts.append(delta.content)
+                        live.write(delta.content)
+                    if getattr(delta, "refusal", None):
+                        refusal.append(delta.refusal)
+                    if choice.finish_reason:
+                        completion.finish_reason = choice.finish_reason
+        completion.text = "".join(parts)
+        completion.refusal = "".join(refusal) or None
+        if completion.finish_reason == "content_filter":
+            completion.refusal = completion.refusal or "the provider's content filter stopped the answer"
+        return completion
+
+    def _with_retries(self, call, live: Live):
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return call()
+            except TRANSIENT as exc:
+                if attempt == self.attempts:
+                    raise LLMError(f"The model API kept failing after {attempt} tries: {_describe(exc)}. "
+                                   "Try again in a few minutes.") from exc
+                wait = _backoff(attempt, exc)
+                log.warning("model API: %s; try %d of %d in %.1f s", _describe(exc), attempt + 1, self.attempts, wait)
+                live.reset()
+                time.sleep(wait)
+            except openai.APIStatusError as exc:
+                raise LLMError(f"The model API refused the request: {_describe(exc)}. "
+                               "Check OPENAI_API_KEY, OPENAI_BASE_URL and GTM_MODEL.") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def image(self, prompt: str, headline: str) -> bytes:
+        """Generate one PNG with the images API."""
+        def call():
+            answer = self.client.images.generate(model=self.image_model, prompt=prompt, n=1, size="1024x1024")
+            data = answer.data[0]
+            if data.b64_json:
+                return base64.b64decode(data.b64_json)
+            raise LLMError("The images API answered without image data.")
+        return self._with_retries(call, Live())
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, openai.APITimeoutError):
+        return "the request timed out"
+    if isinstance(exc, openai.APIStatusError):
+        message = exc.message
+        body = exc.body if isinstance(exc.body, dict) else {}
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        if isinstance(inner, dict) and inner.get("message"):
+            message = inner["message"]
+        return f"HTTP {exc.status_code}: {message}"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not connect to the model API"
+    return str(exc)
+
+
+def _backoff(attempt: int, exc: Exception) -> float:
+    """Honour Retry-After when the server sends one; otherwise back off exponentially with jitter."""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        header = response.headers.get("retry-after")
+        try:
+            if header is not None:
+                return min(max(float(header), 0.0), MAX_BACKOFF)
+        except ValueError:
+            pass
+    return min(0.5 * 2 ** (attempt - 1) + random.uniform(0, 0.25), MAX_BACKOFF)

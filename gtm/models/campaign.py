@@ -1,0 +1,25 @@
+"""A campaign: the product, the launch and the current strategy version."""
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._base import created_at
+
+
+class Campaign(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    product: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(Text)
+    goals: Mapped[str] = mapped_column(Text)
+    competitors: Mapped[list] = mapped_column(JSON, default=list)
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    brief: Mapped[str] = mapped_column(Text, default="")
+    current_version: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = created_at()

@@ -1,0 +1,30 @@
+"""Versions of the five analysis steps. A version is never overwritten."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._base import created_at
+
+STEP_KINDS = ("competitors", "customers", "objectives", "mechanics", "costs")
+
+
+class StepVersion(db.Model):
+    __table_args__ = (UniqueConstraint("campaign_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column()
+    content: Mapped[dict] = mapped_column(JSON)
+    # The step form values this version was generated from.
+    inputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    based_on: Mapped[int | None] = mapped_column()
+    # Which version of each earlier step was the context: {"competitors": 2, ...}.
+    context_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    created_at: Mapped[datetime] = created_at()

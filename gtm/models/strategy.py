@@ -1,0 +1,87 @@
+"""The strategy graph: versions, phases, posts, edges and post variants."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import created_at
+
+POST_STATUSES = ("planned", "writing", "ready", "failed")
+
+
+class StrategyVersion(db.Model):
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    # plan, regenerate or restore
+    origin: Mapped[str] = mapped_column(String(12), default="plan")
+    from_phase: Mapped[int | None] = mapped_column()
+    direction: Mapped[str] = mapped_column(Text, default="")
+    based_on: Mapped[int | None] = mapped_column()
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    created_at: Mapped[datetime] = created_at()
+
+
+class Phase(db.Model):
+    __table_args__ = (UniqueConstraint("campaign_id", "version", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    number: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(120))
+    goal: Mapped[str] = mapped_column(Text)
+
+
+class Post(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    phase: Mapped[int] = mapped_column()
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(40))
+    brief: Mapped[str] = mapped_column(Text)
+    day: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    error: Mapped[str] = mapped_column(Text, default="")
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at()
+
+    variants: Mapped[list["Variant"]] = relationship(back_populates="post", order_by="Variant.id")
+
+
+class Edge(db.Model):
+    __table_args__ = (UniqueConstraint("from_post_id", "to_post_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    from_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    to_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+
+
+class Variant(db.Model):
+    __table_args__ = (UniqueConstraint("post_id", "label", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    label: Mapped[str] = mapped_column(String(1))
+    number: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    headline: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    call_to_action: Mapped[str] = mapped_column(Text)
+    hashtags: Mapped[list] = mapped_column(JSON, default=list)
+    image_prompt: Mapped[str] = mapped_column(Text)
+    media_path: Mapped[str | None] = mapped_column(String(255))
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    based_on: Mapped[int | None] = mapped_column()
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    created_at: Mapped[datetime] = created_at()
+
+    post: Mapped[Post] = relationship(back_populates="variants")

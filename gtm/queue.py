@@ -1,0 +1,119 @@
+"""RQ: the one module that enqueues jobs, inspects them and runs workers.
+
+Jobs are enqueued by dotted path (so the web code never imports `jobs`), with the JSON
+serializer and a job id derived from the run id.
+"""
+import logging
+import time
+
+from flask import Flask, current_app
+from rq import Queue, Retry, Worker, get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from rq.serializers import JSONSerializer
+
+from . import broker
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "gtm"
+
+
+def job_id(run_id: int) -> str:
+    return f"gtm-run-{run_id}"
+
+
+def job_timeout(app: Flask, llm_calls: int) -> int:
+    """Return a job timeout above the LLM's worst case for that many calls.
+
+    Each call may be tried GTM_LLM_ATTEMPTS times at GTM_LLM_TIMEOUT each, with at most
+    10 s of back-off between tries, and may need a length retry and a repair call.
+    """
+    per_call = app.config["GTM_LLM_ATTEMPTS"] * (app.config["GTM_LLM_TIMEOUT"] + 10)
+    return int(llm_calls * 3 * per_call + 60)
+
+
+def _queue(app: Flask | None = None) -> Queue:
+    app = app or current_app._get_current_object()
+    return Queue(QUEUE_NAME, connection=broker.connection(app), serializer=JSONSerializer)
+
+
+def enqueue(func_path: str, run_id: int, *, timeout: int, at_front: bool = False) -> str:
+    """Enqueue `func_path(run_id)` for a run and return the job id.
+
+    `Retry(max=1)` makes RQ run the job once more when its worker dies under it; the jobs
+    are idempotent, so a second run creates nothing twice.
+    """
+    job = _queue().enqueue(
+        func_path,
+        run_id,
+        job_id=job_id(run_id),
+        job_timeout=timeout,
+        retry=Retry(max=1, interval=1),
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+        description=f"{func_path}({run_id})",
+        at_front=at_front,
+    )
+    return job.id
+
+
+def job_state(run_id: int, now: float | None = None) -> str:
+    """Return the RQ status of a run's job: queued, started, finished, failed or missing.
+
+    Abandoned jobs (their worker died and stopped sending heartbeats) are first moved to
+    the failed registry, or re-queued when they have a retry left. `now` lets a caller ask
+    "as of then", which tests use instead of waiting out the heartbeat.
+    """
+    queue = _queue()
+    StartedJobRegistry(queue=queue).cleanup(timestamp=now)
+    try:
+        job = Job.fetch(job_id(run_id), connection=queue.connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return "missing"
+    status = job.get_status(refresh=False)
+    if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+        return "queued"
+    if status == JobStatus.STARTED:
+        return "started"
+    if status == JobStatus.FINISHED:
+        return "finished"
+    return "failed"
+
+
+def current_job_id() -> str | None:
+    job = get_current_job()
+    return job.id if job else None
+
+
+class JobIdFilter(logging.Filter):
+    """Put the current RQ job id on every log record as `job_id`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.job_id = current_job_id() or "-"
+        return True
+
+
+def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, monitoring_interval: int = 10) -> bool:
+    """Run one RQ worker on the app's Redis inside an app context."""
+    broker.check(app)
+    with app.app_context():
+        worker = Worker(
+            [_queue(app)],
+            connection=broker.connection(app),
+            serializer=JSONSerializer,
+            name=name,
+            job_monitoring_interval=monitoring_interval,
+        )
+        return worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level), with_scheduler=True)
+
+
+def wait_for_workers(app: Flask, count: int, timeout: float = 20) -> bool:
+    """Return True once `count` workers are registered on the queue."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(Worker.all(queue=_queue(app))) >= count:
+            return True
+        time.sleep(0.1)
+    return False

@@ -1,0 +1,115 @@
+"""The web layer: thin blueprints, and the helpers they share."""
+from pathlib import Path
+
+from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+from .. import HTMX_VERSION, llm
+from ..extensions import login_manager
+from ..services import accounts
+from ..services.errors import ServiceError
+
+# The CDN copy of the pinned htmx, checked by the browser against this hash.
+HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+HTMX_SRI = "sha384-REPLACED-BY-MAKE"
+HTMX_LOCAL = f"vendor/htmx-{HTMX_VERSION}.min.js"
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page(template: str, fragment: str | None = None, status: int = 200, **context):
+    """Render the full page, or only `fragment` for an htmx request; always vary on HX-Request."""
+    name = fragment if fragment and is_htmx() else template
+    response = make_response(render_template(name, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def go(endpoint: str, **values):
+    """Redirect after a post: HX-Redirect for htmx, 303 otherwise."""
+    target = url_for(endpoint, **values)
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+def workspace_id() -> int:
+    return current_user.workspace_id
+
+
+def htmx_script() -> Markup:
+    """Return the script tag for htmx: the local copy when present, else the pinned CDN file with SRI."""
+    static = Path(current_app.static_folder)
+    if (static / HTMX_LOCAL).exists() or not current_app.config["GTM_HTMX_CDN"]:
+        return Markup(f'<script src="{url_for("static", filename=HTMX_LOCAL)}"></script>')
+    return Markup(f'<script src="{HTMX_CDN}" integrity="{HTMX_SRI}" crossorigin="anonymous"></script>')
+
+
+def init_app(app: Flask) -> None:
+    from . import api, auth, campaigns, runs, settings, workflow
+    from .filters import register_filters
+
+    for module in (auth, campaigns, workflow, runs, settings):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+    register_filters(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return accounts.get_user(int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if is_htmx():
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = url_for("auth.login", next=request.path)
+            return response
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.context_processor
+    def globals_():
+        return {"htmx_script": htmx_script, "llm_info": _llm_info}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if request.path.startswith("/api"):
+            return jsonify(error="csrf", detail=error.description), 400
+        return page("error.html", status=400, title="The form expired",
+                    message="This form's security token is missing or out of date. "
+                            "Reload the page and submit it again; nothing was changed.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if request.path.startswith("/api"):
+            return jsonify(error="not_found", detail="No such resource."), 404
+        return page("error.html", status=404, title="Not found",
+                    message="There is nothing here, or it belongs to another workspace.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        if request.path.startswith("/api"):
+            return jsonify(error="method_not_allowed", detail=f"{request.method} is not allowed here."), 405
+        return page("error.html", status=405, title="Not allowed", message="That action is not allowed here.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        if request.path.startswith("/api"):
+            return jsonify(error="too_large", detail="The request body is larger than 1 MiB."), 413
+        return page("error.html", status=413, title="Too large", message="That request is larger than 1 MiB.")
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        if request.path.startswith("/api"):
+            return jsonify(error=error.message, detail=error.detail), error.status
+        return page("error.html", status=error.status, title="That did not work", message=error.message)
+
+
+def _llm_info() -> dict:
+    return llm.describe()
+

@@ -1,0 +1,123 @@
+"""The JSON API under /api, authenticated with Bearer tokens."""
+from flask import Blueprint, g, jsonify, request
+
+from ..extensions import csrf
+from ..services import accounts, campaigns, runs, steps
+from ..services.errors import ServiceError
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+PUBLIC = {"api.openapi"}
+
+
+class ApiError(ServiceError):
+    def __init__(self, status: int, message: str, detail=None):
+        super().__init__(message, detail)
+        self.status = status
+
+
+@bp.before_request
+def authenticate():
+    """Require a live Bearer token on every API call but the OpenAPI document."""
+    if request.endpoint in PUBLIC:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    user = accounts.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response = jsonify(error="unauthorized",
+                           detail="Send `Authorization: Bearer <token>`; create a token under Settings.")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    g.api_user = user
+    return None
+
+
+def _workspace() -> int:
+    return g.api_user.workspace_id
+
+
+def _body(optional: bool = False) -> dict:
+    """Return the JSON object body, or raise a 400 that says what is wrong."""
+    if optional and not request.get_data():
+        return {}
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "The body must be JSON (Content-Type: application/json).")
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return body
+
+
+def campaign_json(campaign) -> dict:
+    return {
+        "id": str(campaign.id),
+        "name": campaign.name,
+        "product": campaign.product,
+        "audience": campaign.audience,
+        "goals": campaign.goals,
+        "competitors": campaign.competitors,
+        "channels": campaign.channels,
+        "budget": float(campaign.budget) if campaign.budget is not None else None,
+        "currency": campaign.currency,
+        "brief": campaign.brief,
+        "current_version": campaign.current_version,
+        "steps": steps.status_summary(campaign.id),
+        "created_at": campaign.created_at.isoformat(),
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe the API as OpenAPI 3."""
+    return jsonify(openapi_document())
+
+
+@bp.post("/campaigns")
+def create_campaign():
+    """Create a campaign."""
+    body = _body()
+    missing = [field for field in campaigns.REQUIRED if field not in body]
+    if missing:
+        raise ApiError(422, f"Missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
+                       {field: "This field is required." for field in missing})
+    campaign = campaigns.create_campaign(_workspace(), body)
+    return jsonify(campaign_json(campaign)), 201
+
+
+@bp.get("/campaigns")
+def list_campaigns():
+    """List the workspace's campaigns."""
+    return jsonify(campaigns=[campaign_json(c) for c in campaigns.list_campaigns(_workspace())])
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def get_campaign(campaign_id: int):
+    """Return a campaign with its steps' status."""
+    return jsonify(campaign_json(campaigns.get_campaign(_workspace(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/steps/<kind>/generate")
+def generate_step(campaign_id: int, kind: str):
+    """Start generating a step, optionally revising it with feedback."""
+    body = _body(optional=True)
+    inputs = body.get("inputs")
+    if inputs is not None and not isinstance(inputs, dict):
+        raise ApiError(422, "`inputs` must be an object.", {"inputs": "Must be an object."})
+    run = steps.start(_workspace(), campaign_id, kind, feedback=body.get("feedback"), inputs=inputs)
+    return jsonify(run_id=str(run.id)), 202
+
+
+@bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
+def get_step(campaign_id: int, kind: str):
+    """Return a step with all its versions."""
+    return jsonify(steps.as_json(_workspace(), campaign_id, kind))
+
+
+@bp.get("/runs/<int:run_id>")
+def get_run(run_id: int):
+    """Return a run's status and progress."""
+    return jsonify(runs.as_json(runs.get(_workspace(), run_id)))

@@ -1,0 +1,46 @@
+"""Template filters: sanitised Markdown, money and times."""
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import markdown as md
+import nh3
+from flask import Flask
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "code", "a", "table",
+                "thead", "tbody", "tr", "th", "td"}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render Markdown written by people or the model, through the sanitizer."""
+    html = md.markdown(text or "", extensions=["tables"], output_format="html")
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel="noopener nofollow"))
+
+
+def money(value, currency: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}".strip()
+
+
+def ago(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    seconds = int((datetime.now(timezone.utc) - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return moment.strftime("%d %b %Y")
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(ago, "ago")

@@ -1,0 +1,114 @@
+"""The OpenAPI 3 description of the JSON API."""
+from .. import __name__ as package
+from ..models import STEP_KINDS
+from ..services.campaigns import CHANNELS, LIMITS
+from ..services.steps import FEEDBACK_MAX
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": _json(_ref("Error"), "The body is not JSON, or not an object"),
+    "401": _json(_ref("Error"), "Missing or revoked token"),
+    "404": _json(_ref("Error"), "No such resource in your workspace"),
+    "409": _json(_ref("Error"), "Conflicts with the current state (e.g. a run is already in flight)"),
+    "422": _json(_ref("Error"), "A field breaks a rule; `detail` maps field names to messages"),
+}
+
+
+def _params(*names: str) -> list[dict]:
+    schemas = {"kind": {"type": "string", "enum": list(STEP_KINDS)}}
+    return [{"name": n, "in": "path", "required": True, "schema": schemas.get(n, {"type": "string"})} for n in names]
+
+
+def openapi_document() -> dict:
+    """Return the OpenAPI document for what the API offers."""
+    text = {"type": "string"}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "gtm API", "version": "1", "description": "Campaigns, analysis steps and runs."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"],
+                          "properties": {"error": text, "detail": {}}},
+                "CampaignInput": {
+                    "type": "object", "required": ["name", "product", "audience", "goals"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": LIMITS["name"]},
+                        "product": {"type": "string", "maxLength": LIMITS["product"]},
+                        "audience": {"type": "string", "maxLength": LIMITS["audience"]},
+                        "goals": {"type": "string", "maxLength": LIMITS["goals"]},
+                        "competitors": {"type": "array", "maxItems": LIMITS["competitors"],
+                                        "items": {"type": "string", "maxLength": LIMITS["competitor"]}},
+                        "channels": {"type": "array", "items": {"type": "string", "enum": list(CHANNELS)}},
+                        "budget": {"type": "number", "minimum": 0},
+                        "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+                        "brief": {"type": "string", "maxLength": LIMITS["brief"]},
+                    },
+                },
+                "Campaign": {"allOf": [_ref("CampaignInput"), {"type": "object", "properties": {
+                    "id": text, "current_version": {"type": "integer", "nullable": True},
+                    "steps": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+                        "current_version": {"type": "integer", "nullable": True}, "stale": {"type": "boolean"},
+                        "available": {"type": "boolean"}}}},
+                    "created_at": {"type": "string", "format": "date-time"}}}]},
+                "StepVersion": {"type": "object", "properties": {
+                    "number": {"type": "integer"}, "feedback": {"type": "string", "nullable": True},
+                    "based_on": {"type": "integer", "nullable": True}, "edited": {"type": "boolean"},
+                    "content": {"type": "object"}, "created_at": {"type": "string", "format": "date-time"}}},
+                "Step": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": list(STEP_KINDS)},
+                    "current_version": {"type": "integer", "nullable": True}, "stale": {"type": "boolean"},
+                    "versions": {"type": "array", "items": _ref("StepVersion")}}},
+                "GenerateStep": {"type": "object", "properties": {
+                    "feedback": {"type": "string", "minLength": 1, "maxLength": FEEDBACK_MAX,
+                                 "description": "Revise the current version with this feedback"},
+                    "inputs": {"type": "object", "additionalProperties": {"type": "string"},
+                               "description": "The step form's inputs"}}},
+                "RunAccepted": {"type": "object", "properties": {"run_id": text}},
+                "Run": {"type": "object", "properties": {
+                    "id": text, "kind": text,
+                    "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+                    "progress": {"type": "object", "properties": {"done": {"type": "integer"},
+                                                                  "total": {"type": "integer"}}},
+                    "message": text, "error": {"type": "string", "nullable": True}}},
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/campaigns": {
+                "get": {"summary": "List campaigns", "responses": {"200": _json({"type": "object"}, "Campaigns"),
+                                                                   "401": ERRORS["401"]}},
+                "post": {"summary": "Create a campaign",
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": _ref("CampaignInput")}}},
+                         "responses": {"201": _json(_ref("Campaign"), "The campaign"),
+                                       **{k: ERRORS[k] for k in ("400", "401", "422")}}},
+            },
+            "/api/campaigns/{id}": {"get": {
+                "summary": "Get a campaign", "parameters": _params("id"),
+                "responses": {"200": _json(_ref("Campaign"), "The campaign"),
+                              **{k: ERRORS[k] for k in ("401", "404")}}}},
+            "/api/campaigns/{id}/steps/{kind}/generate": {"post": {
+                "summary": "Generate an analysis step, or revise it with feedback",
+                "parameters": _params("id", "kind"),
+                "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("GenerateStep")}}},
+                "responses": {"202": _json(_ref("RunAccepted"), "The run was queued"), **ERRORS}}},
+            "/api/campaigns/{id}/steps/{kind}": {"get": {
+                "summary": "Get a step with its versions", "parameters": _params("id", "kind"),
+                "responses": {"200": _json(_ref("Step"), "The step"), **{k: ERRORS[k] for k in ("401", "404")}}}},
+            "/api/runs/{run_id}": {"get": {
+                "summary": "Get a run's status", "parameters": _params("run_id"),
+                "responses": {"200": _json(_ref("Run"), "The run"), **{k: ERRORS[k] for k in ("401", "404")}}}},
+            "/api/openapi.json": {"get": {"summary": "This document", "security": [],
+                                          "responses": {"200": _json({"type": "object"}, "OpenAPI 3")}}},
+        },
+        "x-generator": package,
+    }

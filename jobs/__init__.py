@@ -1,0 +1,1 @@
+"""RQ entry points. Each takes a run id, is thin, and is safe to run twice."""

@@ -1,0 +1,60 @@
+"""What every job shares: a fresh database connection, live text, and failure recording."""
+import functools
+import logging
+import time
+
+from gtm import broker, llm
+from gtm.extensions import db
+from gtm.services import runs
+
+log = logging.getLogger(__name__)
+
+
+class LiveText:
+    """Buffers streamed text and flushes it to Redis a few times a second."""
+
+    def __init__(self, run_id: int, every: float = 0.25):
+        self.run_id = run_id
+        self.every = every
+        self.buffer: list[str] = []
+        self.flushed = time.monotonic()
+
+    def write(self, text: str) -> None:
+        self.buffer.append(text)
+        if time.monotonic() - self.flushed >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            broker.append_live_text(self.run_id, "".join(self.buffer))
+            self.buffer.clear()
+        self.flushed = time.monotonic()
+
+    def reset(self) -> None:
+        self.buffer.clear()
+        broker.clear_live_text(self.run_id)
+
+    def as_live(self) -> llm.Live:
+        return llm.Live(write=self.write, reset=self.reset)
+
+
+def run_job(func):
+    """Wrap a job: record any failure on its run with a readable reason."""
+
+    @functools.wraps(func)
+    def wrapper(run_id: int):
+        # A forked work horse must not reuse the parent's pooled connections.
+        db.engine.dispose(close=False)
+        try:
+            return func(int(run_id))
+        except llm.LLMError as exc:
+            log.warning("run %s failed: %s", run_id, exc)
+            runs.fail(run_id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a job must always leave its run finished
+            log.exception("run %s crashed", run_id)
+            runs.fail(run_id, f"An unexpected error stopped this run ({type(exc).__name__}: {exc}). "
+                              "Retry; if it keeps failing, the server log has the details.")
+        finally:
+            db.session.remove()
+
+    return wrapper
