@@ -1,9 +1,7 @@
-"""Output schemas: what each task must return. The gateway validates every answer against them."""
-from pydantic import BaseModel, ConfigDict, Field
+"""Output schemas of the five analysis steps."""
+from pydantic import Field
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from ._base import Strict
 
 
 class Competitor(Strict):
