@@ -20,12 +20,15 @@ log = logging.getLogger("gtm")
 
 def configure_logging(level: str = "INFO") -> None:
     """Log to stderr with the process and the RQ job id on every line."""
+    root = logging.getLogger()
+    if any(getattr(handler, "gtm", False) for handler in root.handlers):
+        return
     handler = logging.StreamHandler()
+    handler.gtm = True
     handler.addFilter(queue.JobIdFilter())
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s [%(process)d] [job %(job_id)s] %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.addHandler(handler)
     root.setLevel(os.environ.get("GTM_LOG_LEVEL", level))
 
 

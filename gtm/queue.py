@@ -50,7 +50,7 @@ def enqueue(func_path: str, run_id: int, *, timeout: int, at_front: bool = False
         run_id,
         job_id=job_id(run_id),
         job_timeout=timeout,
-        retry=Retry(max=1, interval=1),
+        retry=Retry(max=1),
         result_ttl=3600,
         failure_ttl=7 * 86400,
         description=f"{func_path}({run_id})",

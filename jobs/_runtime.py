@@ -45,8 +45,10 @@ def run_job(func):
     def wrapper(run_id: int):
         # A forked work horse must not reuse the parent's pooled connections.
         db.engine.dispose(close=False)
+        log.info("run %s: %s started", run_id, func.__name__)
         try:
-            return func(int(run_id))
+            func(int(run_id))
+            log.info("run %s: %s finished", run_id, func.__name__)
         except llm.LLMError as exc:
             log.warning("run %s failed: %s", run_id, exc)
             runs.fail(run_id, str(exc))

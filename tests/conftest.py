@@ -41,6 +41,7 @@ CAMPAIGN = {
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "llm(mode): run the app on the 'openai' provider (the fake server) or 'offline'")
+    config.addinivalue_line("markers", "config(**values): override app config values for one test")
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +81,7 @@ def database_url(tmp_path):
 def app_config(tmp_path, redis_url, database_url, fake_server, request):
     marker = request.node.get_closest_marker("llm")
     mode = marker.args[0] if marker else "offline"
+    overrides = request.node.get_closest_marker("config")
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -93,6 +95,7 @@ def app_config(tmp_path, redis_url, database_url, fake_server, request):
         "GTM_LLM_ATTEMPTS": 3,
         "GTM_OFFLINE_PACE": 0.0,
         "SECRET_KEY": "test-secret",
+        **(overrides.kwargs if overrides else {}),
     }
 
 
@@ -226,10 +229,11 @@ def worker_process(app, app_config, tmp_path):
         env = process_env(app_config)
         env.update(env_overrides)
         for number in range(count):
-            log = open(tmp_path / f"worker-{len(processes)}.log", "w")
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "gtm.cli", "worker", "--name", f"test-{os.getpid()}-{len(processes)}"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            # The child keeps its own copy of the file descriptor, so ours can close at once.
+            with open(tmp_path / f"worker-{len(processes)}.log", "w") as log:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "gtm.cli", "worker", "--name", f"test-{os.getpid()}-{len(processes)}"],
+                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         assert queue.wait_for_workers(app, len(processes)), "workers did not register"
         return processes[-count:] if count > 1 else processes[-1]
 
@@ -269,3 +273,92 @@ def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn serving the app and a real `gtm worker`, sharing the test's database and Redis."""
+
+    def __init__(self, url: str, processes: list, logs: Path):
+        self.url = url
+        self.processes = processes
+        self.logs = logs
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text() for p in sorted(self.logs.glob("*.log")))
+
+
+@pytest.fixture
+def live_server(app, app_config, tmp_path):
+    import urllib.request
+
+    port = free_port()
+    env = process_env(app_config)
+    # A little pacing makes the offline model's progress visible, as a person would see it.
+    env["GTM_OFFLINE_PACE"] = os.environ.get("TEST_OFFLINE_PACE", "0.02")
+    commands = {
+        "web": [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8",
+                "gtm:create_app()"],
+        "worker": [sys.executable, "-m", "gtm.cli", "worker", "--name", f"live-{port}"],
+    }
+    processes = []
+    for name, command in commands.items():
+        with open(tmp_path / f"{name}.log", "w") as log:
+            processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                              start_new_session=True))
+    url = f"http://127.0.0.1:{port}"
+
+    def answers():
+        try:
+            return urllib.request.urlopen(f"{url}/login", timeout=1).status == 200
+        except OSError:
+            return False
+
+    server = LiveServer(url, processes, tmp_path)
+    try:
+        wait_for(answers, timeout=30, interval=0.2, message="the live server to answer")
+        assert queue.wait_for_workers(app, 1), "the live worker did not register"
+    except AssertionError:
+        print(server.log_text())
+        raise
+    yield server
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -13,7 +13,7 @@ from ..services.errors import ServiceError
 
 # The CDN copy of the pinned htmx, checked by the browser against this hash.
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
-HTMX_SRI = "sha384-REPLACED-BY-MAKE"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 HTMX_LOCAL = f"vendor/htmx-{HTMX_VERSION}.min.js"
 
 

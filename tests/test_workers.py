@@ -1,0 +1,84 @@
+"""Real `gtm worker` processes: jobs run there, log their job id, and a killed worker leaves no run stuck."""
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from gtm.extensions import db
+from gtm.models import Run, StepVersion
+from gtm.services import runs
+
+from .conftest import wait_for
+from .fake_openai import Reply
+from .test_llm_faults import VALID
+
+pytestmark = pytest.mark.llm("openai")
+
+
+def run_status(run_id):
+    db.session.expire_all()
+    return db.session.get(Run, run_id).status
+
+
+def start_generation(api, campaign):
+    status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
+    assert status == 202
+    return int(body["run_id"])
+
+
+def test_a_separate_worker_process_runs_the_job_and_logs_its_id(api, campaign, worker_process, fake_openai, tmp_path):
+    worker_process()
+    run_id = start_generation(api, campaign)
+    wait_for(lambda: run_status(run_id) == "succeeded", message="the run to succeed")
+    assert StepVersion.query.one().run_id == run_id
+    log = (tmp_path / "worker-0.log").read_text()
+    assert f"[job gtm-run-{run_id}] jobs._runtime: run {run_id}: generate_step started" in log
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_a_killed_work_horse_is_retried_by_its_worker(api, campaign, worker_process, fake_openai):
+    fake_openai.script(Reply.json(VALID, delay=30))
+    worker = worker_process()
+    run_id = start_generation(api, campaign)
+    wait_for(lambda: len(fake_openai.chat_requests) == 1, message="the model call")
+    horse = wait_for(lambda: children_of(worker.pid), message="the work horse")[0]
+    os.kill(horse, signal.SIGKILL)
+    # RQ's worker notices its horse died and re-queues the job (it has a retry left); it then succeeds.
+    wait_for(lambda: run_status(run_id) == "succeeded", timeout=30, message="the retried run to succeed")
+    run = db.session.get(Run, run_id)
+    assert run.attempts == 2
+    assert StepVersion.query.count() == 1
+
+
+def test_a_killed_worker_leaves_no_run_stuck_as_running(api, campaign, worker_process, fake_openai, app):
+    fake_openai.script(Reply.json(VALID, delay=30), Reply.json(VALID, delay=30))
+    worker = worker_process()
+    run_id = start_generation(api, campaign)
+    wait_for(lambda: run_status(run_id) == "running" and len(fake_openai.chat_requests) == 1, message="running")
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+    # Nothing heartbeats for the job any more. Once its heartbeat has expired, the next look at the run
+    # re-queues the job, because it has a retry left. Ask "as of three minutes from now" instead of waiting.
+    later = time.time() + 180
+    run = runs.reconcile(db.session.get(Run, run_id), now=later)
+    assert run.status == "queued" and "Restarted" in run.message
+
+    second = worker_process()
+    wait_for(lambda: len(fake_openai.chat_requests) == 2 and run_status(run_id) == "running", message="rerun")
+    os.killpg(second.pid, signal.SIGKILL)
+    second.wait()
+
+    # Killed again: no retries left, so the run fails with a reason and can be retried by hand.
+    run = runs.reconcile(db.session.get(Run, run_id), now=time.time() + 180)
+    assert run.status == "failed" and "worker stopped" in run.error and "Retry" in run.error
+    assert run.active_key is None
+    assert StepVersion.query.count() == 0
+    status, body = api.get(f"/api/runs/{run_id}")
+    assert body["status"] == "failed"
