@@ -42,12 +42,33 @@ def children_of(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def work_horse(worker_pid: int) -> int | None:
+    """RQ's work horse is the child that leads its own process group (the scheduler child does not)."""
+    for child in children_of(worker_pid):
+        try:
+            if os.getpgid(child) == child:
+                return child
+        except ProcessLookupError:
+            continue
+    return None
+
+
+def kill_worker_tree(process) -> None:
+    """Kill a worker and everything it started at once, as when its machine dies."""
+    for pid in [*children_of(process.pid), process.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
+
+
 def test_a_killed_work_horse_is_retried_by_its_worker(api, campaign, worker_process, fake_openai):
     fake_openai.script(Reply.json(VALID, delay=30))
     worker = worker_process()
     run_id = start_generation(api, campaign)
     wait_for(lambda: len(fake_openai.chat_requests) == 1, message="the model call")
-    horse = wait_for(lambda: children_of(worker.pid), message="the work horse")[0]
+    horse = wait_for(lambda: work_horse(worker.pid), message="the work horse")
     os.kill(horse, signal.SIGKILL)
     # RQ's worker notices its horse died and re-queues the job (it has a retry left); it then succeeds.
     wait_for(lambda: run_status(run_id) == "succeeded", timeout=30, message="the retried run to succeed")
@@ -61,8 +82,7 @@ def test_a_killed_worker_leaves_no_run_stuck_as_running(api, campaign, worker_pr
     worker = worker_process()
     run_id = start_generation(api, campaign)
     wait_for(lambda: run_status(run_id) == "running" and len(fake_openai.chat_requests) == 1, message="running")
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
+    kill_worker_tree(worker)
 
     # Nothing heartbeats for the job any more. Once its heartbeat has expired, the next look at the run
     # re-queues the job, because it has a retry left. Ask "as of three minutes from now" instead of waiting.
@@ -72,8 +92,7 @@ def test_a_killed_worker_leaves_no_run_stuck_as_running(api, campaign, worker_pr
 
     second = worker_process()
     wait_for(lambda: len(fake_openai.chat_requests) == 2 and run_status(run_id) == "running", message="rerun")
-    os.killpg(second.pid, signal.SIGKILL)
-    second.wait()
+    kill_worker_tree(second)
 
     # Killed again: no retries left, so the run fails with a reason and can be retried by hand.
     run = runs.reconcile(db.session.get(Run, run_id), now=time.time() + 180)

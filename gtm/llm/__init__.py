@@ -127,6 +127,14 @@ def describe(app: Flask | None = None) -> dict:
     return {"provider": active.name, "model": active.model}
 
 
+def image(prompt: str, headline: str) -> bytes:
+    """Return one PNG for a post variant: the images API with openai, a rendered social card offline."""
+    data = provider().image(prompt, headline)
+    if not data:
+        raise LLMError("The image service answered with an empty image.")
+    return data
+
+
 def generate(prompt: Prompt, schema: type[T], *, live: Live | None = None, check: Check | None = None,
              max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
     """Ask the model for an object of `schema`, validate it, and repair it once if needed."""
@@ -205,3 +213,8 @@ def _repair_request(problems: list[str]) -> str:
         f"{listed}\n"
         "Answer again with the complete corrected JSON object only, following the schema exactly."
     )
+
+
+# Imported now rather than on first use: RQ forks a process per job, and a job that imports the
+# SDK itself spends about a second of CPU on it; imported here, every job inherits it from its worker.
+from . import openai_provider  # noqa: E402,F401

@@ -85,6 +85,11 @@ def reconcile(run: Run, now: float | None = None) -> Run:
     """Bring an unfinished run in line with what RQ knows about its job."""
     if run.finished or not run.job_id:
         return run
+    if run.kind == "strategy" and run.params.get("planned"):
+        # Once planned, a pipeline's own job is done; its post runs finish it, so ask them instead.
+        from .strategy import settle_pipeline
+
+        return settle_pipeline(run, now)
     try:
         state = queue.job_state(run.id, now=now)
     except RedisError:
@@ -112,8 +117,11 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def start(run_id: int) -> Run | None:
-    """Mark a run as running for a (possibly repeated) job; None when it has already finished."""
+def start(run_id: int, message: str = "Starting…") -> Run | None:
+    """Mark a run as running for a (possibly repeated) job; None when it has already finished.
+
+    Changes the caller has already made in the session are committed in the same transaction.
+    """
     run = db.session.get(Run, run_id)
     if run is None or run.finished:
         return None
@@ -122,7 +130,7 @@ def start(run_id: int) -> Run | None:
     run.started_at = run.started_at or utcnow()
     run.error = ""
     run.job_id = run.job_id or queue.current_job_id()
-    run.message = "Starting…"
+    run.message = message
     db.session.commit()
     return run
 

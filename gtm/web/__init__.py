@@ -52,10 +52,10 @@ def htmx_script() -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    from . import api, auth, campaigns, runs, settings, workflow
+    from . import api, auth, campaigns, runs, settings, strategy, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, runs, settings):
+    for module in (auth, campaigns, workflow, strategy, runs, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)

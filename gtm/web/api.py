@@ -2,7 +2,7 @@
 from flask import Blueprint, g, jsonify, request
 
 from ..extensions import csrf
-from ..services import accounts, campaigns, runs, steps
+from ..services import accounts, campaigns, runs, steps, strategy
 from ..services.errors import ServiceError
 from .openapi import openapi_document
 
@@ -115,6 +115,62 @@ def generate_step(campaign_id: int, kind: str):
 def get_step(campaign_id: int, kind: str):
     """Return a step with all its versions."""
     return jsonify(steps.as_json(_workspace(), campaign_id, kind))
+
+
+def _version_number(value):
+    """Read a version number given as digits; other values go on as they are, and name no version."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+@bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")
+def make_step_version_current(campaign_id: int, kind: str, number: int):
+    """Make an older version of a step current again; the later steps become stale."""
+    steps.make_current(_workspace(), campaign_id, kind, number)
+    return jsonify(steps.as_json(_workspace(), campaign_id, kind))
+
+
+@bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions")
+def create_step_version(campaign_id: int, kind: str):
+    """Save hand-edited content as a new version of a step, marked as edited."""
+    body = _body()
+    version = steps.save_edit(_workspace(), campaign_id, kind, body.get("content"),
+                              based_on=_version_number(body.get("based_on")))
+    return jsonify(steps.version_json(version)), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>/steps/<kind>/diff")
+def diff_step_versions(campaign_id: int, kind: str):
+    """Compare two versions of a step (?a=&b=) as readable lines."""
+    found = steps.diff(_workspace(), campaign_id, kind, _version_number(request.args.get("a")),
+                       _version_number(request.args.get("b")))
+    return jsonify(a=found.old.number, b=found.new.number, added=found.added, removed=found.removed,
+                   lines=[{"op": line.op, "text": line.text} for line in found.lines])
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy")
+def plan_strategy(campaign_id: int):
+    """Plan the campaign's strategy, then write every post, in one pipeline run."""
+    body = _body(optional=True)
+    run = strategy.plan(_workspace(), campaign_id, direction=body.get("direction"))
+    return jsonify(run_id=str(run.id)), 202
+
+
+@bp.get("/campaigns/<int:campaign_id>/nodes")
+def strategy_nodes(campaign_id: int):
+    """Return the active posts by phase, and the edges between them."""
+    return jsonify(strategy.nodes_json(_workspace(), campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/approve-all")
+def approve_all_posts(campaign_id: int):
+    """Approve every written post of the current strategy version."""
+    return jsonify(approved=strategy.approve_all(_workspace(), campaign_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/versions")
+def strategy_versions(campaign_id: int):
+    """List the strategy's versions, newest first."""
+    return jsonify(strategy.versions_json(_workspace(), campaign_id))
 
 
 @bp.get("/runs/<int:run_id>")

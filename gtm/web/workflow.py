@@ -1,20 +1,50 @@
-"""The analysis workflow: step cards, generation and retries."""
-from flask import Blueprint, request
+"""The analysis workflow: step cards, generation, regeneration with feedback, versions, diffs and edits."""
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from ..services import steps
-from ..services.errors import Conflict, Invalid
+from ..services.errors import Conflict, Invalid, NotFound
 from . import go, is_htmx, page, workspace_id
 
 bp = Blueprint("workflow", __name__)
+
+STEP_PAGE, STEP_FRAGMENT = "workflow/step.html", "workflow/_step.html"
+
+
+def _number(name: str) -> int | None:
+    """Read a version number from the query string; anything but digits names no version."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise NotFound(f"There is no version '{raw}'.")
+    return int(raw)
+
+
+def _card_page(campaign_id: int, card, status: int = 200, later=(), **context):
+    """Render a step card (a page, or the fragment for htmx), with later cards refreshed out of band."""
+    response = page(STEP_PAGE, STEP_FRAGMENT, status=status, card=card, campaign_id=campaign_id, **context)
+    if later and is_htmx():
+        # The later steps' cards are stale or unblocked now; swap them too, in the same response.
+        extra = "".join(render_template(STEP_FRAGMENT, card=other, campaign_id=campaign_id, oob=True)
+                        for other in later)
+        response.set_data(response.get_data(as_text=True) + extra)
+    return response
+
+
+def _back_to_card(campaign_id: int, kind: str):
+    return go("campaigns.show", campaign_id=campaign_id, _anchor=f"step-{kind}")
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
 @login_required
 def step(campaign_id: int, kind: str):
-    """Show one step card; htmx polls it while its run is unfinished."""
-    card = steps.card(workspace_id(), campaign_id, kind)
-    return page("workflow/step.html", "workflow/_step.html", card=card, campaign_id=campaign_id)
+    """Show one step card, optionally an older version (?v=); htmx polls it while its run is unfinished."""
+    card = steps.card(workspace_id(), campaign_id, kind, _number("v"))
+    # A poll that finds the run done also refreshes the later cards, which now see the new version.
+    finished_poll = request.args.get("poll") and not card.busy and card.run and card.run.status == "succeeded"
+    later = steps.later_cards(workspace_id(), campaign_id, kind) if finished_poll and is_htmx() else ()
+    return _card_page(campaign_id, card, later=later)
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/generate")
@@ -30,11 +60,54 @@ def generate(campaign_id: int, kind: str):
     except Conflict as exc:
         problem = exc.message
     if not errors and not problem and not is_htmx():
-        return go("campaigns.show", campaign_id=campaign_id, _anchor=f"step-{kind}")
+        return _back_to_card(campaign_id, kind)
     card = steps.card(workspace_id(), campaign_id, kind)
     status = 422 if errors else 409 if problem else 200
-    return page("workflow/step.html", "workflow/_step.html", card=card, campaign_id=campaign_id, errors=errors,
-                values=inputs, problem=problem, status=status)
+    return _card_page(campaign_id, card, status, errors=errors, values=inputs, problem=problem)
+
+
+@bp.route("/campaigns/<int:campaign_id>/steps/<kind>/regenerate", methods=["GET", "POST"])
+@login_required
+def regenerate(campaign_id: int, kind: str):
+    """Show the regenerate form (a dialog for htmx, a page otherwise), and start the revision."""
+    context = {"campaign_id": campaign_id, "quick_picks": steps.QUICK_PICKS, "feedback_max": steps.FEEDBACK_MAX}
+    if request.method == "GET":
+        card = steps.revisable_card(workspace_id(), campaign_id, kind)
+        return page("workflow/regenerate.html", "workflow/_regenerate.html", card=card, **context)
+    feedback = request.form.get("feedback", "")
+    try:
+        steps.regenerate(workspace_id(), campaign_id, kind, feedback, request.form.getlist("quick"))
+    except Invalid as exc:
+        # Only the form is swapped, so the dialog stays open with what was typed.
+        card = steps.revisable_card(workspace_id(), campaign_id, kind)
+        response = page("workflow/regenerate.html", "workflow/_regenerate_form.html", status=422, card=card,
+                        feedback=feedback, errors=exc.fields, in_dialog=True, **context)
+        response.headers["HX-Retarget"] = f"#regenerate-form-{kind}"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    except Conflict as exc:
+        if not is_htmx():
+            card = steps.card(workspace_id(), campaign_id, kind)
+            return page("workflow/step.html", card=card, campaign_id=campaign_id, problem=exc.message, status=409)
+        return _card_page(campaign_id, steps.card(workspace_id(), campaign_id, kind), 409, problem=exc.message)
+    if not is_htmx():
+        return _back_to_card(campaign_id, kind)
+    return _card_page(campaign_id, steps.card(workspace_id(), campaign_id, kind))
+
+
+@bp.post("/campaigns/<int:campaign_id>/steps/<kind>/refresh")
+@login_required
+def refresh(campaign_id: int, kind: str):
+    """Regenerate a stale step with its inputs and the new context of the earlier steps."""
+    problem = None
+    try:
+        steps.refresh(workspace_id(), campaign_id, kind)
+    except Conflict as exc:
+        problem = exc.message
+    if not problem and not is_htmx():
+        return _back_to_card(campaign_id, kind)
+    card = steps.card(workspace_id(), campaign_id, kind)
+    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/runs/<int:run_id>/retry")
@@ -47,7 +120,44 @@ def retry(campaign_id: int, kind: str, run_id: int):
     except Conflict as exc:
         problem = exc.message
     if not problem and not is_htmx():
-        return go("campaigns.show", campaign_id=campaign_id, _anchor=f"step-{kind}")
+        return _back_to_card(campaign_id, kind)
     card = steps.card(workspace_id(), campaign_id, kind)
-    return page("workflow/step.html", "workflow/_step.html", card=card, campaign_id=campaign_id, problem=problem,
-                status=409 if problem else 200)
+    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
+
+
+@bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")
+@login_required
+def make_current(campaign_id: int, kind: str, number: int):
+    """Make an older version current again; the later steps become stale."""
+    steps.make_current(workspace_id(), campaign_id, kind, number)
+    if request.form.get("next") == "versions":
+        return go("workflow.versions", campaign_id=campaign_id, kind=kind)
+    if not is_htmx():
+        return _back_to_card(campaign_id, kind)
+    card = steps.card(workspace_id(), campaign_id, kind)
+    return _card_page(campaign_id, card, later=steps.later_cards(workspace_id(), campaign_id, kind))
+
+
+@bp.get("/campaigns/<int:campaign_id>/steps/<kind>/versions")
+@login_required
+def versions(campaign_id: int, kind: str):
+    """List every version of a step, and show the differences between two (?a=&b=)."""
+    history = steps.history(workspace_id(), campaign_id, kind, _number("a"), _number("b"))
+    return page("workflow/versions.html", "workflow/_diff.html", history=history, diff=history.diff,
+                campaign_id=campaign_id)
+
+
+@bp.route("/campaigns/<int:campaign_id>/steps/<kind>/edit", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int, kind: str):
+    """Show the edit form of a version (?v=, the current one by default), and save it as an edited version."""
+    number = _number("v")
+    if request.method == "POST":
+        try:
+            steps.save_edit_form(workspace_id(), campaign_id, kind, request.form, based_on=number)
+        except Invalid as exc:
+            form = steps.edit_form(workspace_id(), campaign_id, kind, number, posted=request.form)
+            return page("workflow/edit.html", form=form, errors=exc.fields, campaign_id=campaign_id, status=422)
+        return _back_to_card(campaign_id, kind)
+    form = steps.edit_form(workspace_id(), campaign_id, kind, number)
+    return page("workflow/edit.html", form=form, errors={}, campaign_id=campaign_id)

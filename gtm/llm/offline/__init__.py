@@ -135,3 +135,4 @@ def social_card(headline: str, *, seed: str = "", size: tuple[int, int] = (1200,
 
 # The composers register themselves on import.
 from . import steps  # noqa: E402,F401
+from . import strategy  # noqa: E402,F401

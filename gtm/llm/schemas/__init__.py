@@ -1,2 +1,6 @@
 """Output schemas: what each task must return. The gateway validates every answer against them."""
-from .steps import CompetitorAnalysis, Competitor  # noqa: F401
+from .steps import (  # noqa: F401
+    ChannelPlan, Competitor, CompetitorAnalysis, CostEstimate, CostLineItem, CustomerAnalysis, LoyaltyMechanic,
+    MechanicsPlan, Objective, ObjectivesPlan, Segment, Tactic,
+)
+from .strategy import PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, VariantContent  # noqa: F401

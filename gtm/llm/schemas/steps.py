@@ -1,5 +1,8 @@
 """Output schemas of the five analysis steps."""
-from pydantic import Field
+import datetime
+from typing import Literal
+
+from pydantic import ConfigDict, Field
 
 from ._base import Strict
 
@@ -16,3 +19,77 @@ class Competitor(Strict):
 class CompetitorAnalysis(Strict):
     summary: str
     competitors: list[Competitor] = Field(min_length=1, max_length=10)
+
+
+class Segment(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    description: str
+    pains: list[str] = Field(min_length=1)
+    jobs_to_be_done: list[str] = Field(min_length=1)
+    where_to_reach: list[str] = Field(min_length=1,
+                                      description="Channels, places and communities where they can be reached")
+    objections: list[str]
+
+
+class CustomerAnalysis(Strict):
+    summary: str
+    segments: list[Segment] = Field(min_length=1, max_length=8)
+
+
+class Objective(Strict):
+    objective: str = Field(min_length=1, max_length=400, description="The SMART objective in one sentence")
+    kpi: str = Field(min_length=1, max_length=120)
+    target: str = Field(min_length=1, max_length=120, description="The KPI value to reach, with its unit")
+    date: datetime.date = Field(description="When the target must be reached (YYYY-MM-DD)")
+    segment: str = Field(max_length=120, description="The customer segment it is about, or empty")
+    rationale: str = Field(description="Why it matters and why it is achievable")
+
+
+class ObjectivesPlan(Strict):
+    summary: str
+    objectives: list[Objective] = Field(min_length=1, max_length=8)
+
+
+class Tactic(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    description: str
+    serves: str = Field(min_length=1, max_length=400, description="The objective this tactic serves")
+
+
+class ChannelPlan(Strict):
+    channel: str = Field(min_length=1, max_length=80)
+    cadence: str = Field(min_length=1, max_length=200, description="How often, e.g. 'two posts a week'")
+    tactics: list[Tactic] = Field(min_length=1, max_length=8)
+
+
+class LoyaltyMechanic(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    type: Literal["loyalty", "referral"]
+    how_it_works: str
+    reward: str
+    serves: str = Field(min_length=1, max_length=400, description="The objective this mechanic serves")
+
+
+class MechanicsPlan(Strict):
+    summary: str
+    channels: list[ChannelPlan] = Field(min_length=1, max_length=10)
+    loyalty_and_referral: list[LoyaltyMechanic] = Field(max_length=6)
+
+
+class Lenient(Strict):
+    # Models like to add their own totals. Those are dropped, not refused: the code computes
+    # every total, so an extra field is harmless and a repair call for it would be waste.
+    model_config = ConfigDict(extra="ignore")
+
+
+class CostLineItem(Lenient):
+    item: str = Field(min_length=1, max_length=200)
+    channel: str = Field(max_length=80)
+    unit_cost: float = Field(ge=0, le=1e9, description="Cost of one unit, in the campaign's currency")
+    quantity: float = Field(ge=0, le=1e6)
+    notes: str = Field(max_length=400)
+
+
+class CostEstimate(Lenient):
+    summary: str
+    line_items: list[CostLineItem] = Field(min_length=1, max_length=30)

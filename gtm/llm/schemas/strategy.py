@@ -1,0 +1,49 @@
+"""Output schemas of the strategy: the plan (phases, posts, edges) and a post's A/B variants.
+
+Counts, keys, channels and the graph rules are not expressed here but checked in code
+(gtm.services.graph), so a broken plan gets a repair request that names each problem.
+"""
+from pydantic import ConfigDict, Field
+
+from ._base import Strict
+
+
+class PlannedPost(Strict):
+    key: str = Field(description="Short unique id such as p2-b; edges refer to it")
+    title: str
+    channel: str = Field(description="One of the campaign's channels")
+    brief: str = Field(description="What this post says and why, in two or three sentences")
+    day: int = Field(description="Days after the campaign starts")
+
+
+class PlannedPhase(Strict):
+    number: int
+    name: str
+    goal: str
+    posts: list[PlannedPost]
+
+
+class PlannedEdge(Strict):
+    # The JSON says "from" and "to", like the API's edges; both are Python keywords.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_key: str = Field(alias="from", description="Key of a post in phase k")
+    to_key: str = Field(alias="to", description="Key of a post in phase k+1")
+
+
+class StrategyPlan(Strict):
+    phases: list[PlannedPhase]
+    edges: list[PlannedEdge]
+
+
+class VariantContent(Strict):
+    headline: str
+    body: str
+    call_to_action: str
+    hashtags: list[str]
+    image_prompt: str = Field(description="A description of the image that goes with the post")
+
+
+class PostContent(Strict):
+    a: VariantContent
+    b: VariantContent

@@ -1,0 +1,169 @@
+"""The strategy graph's rules, its drawing and its Mermaid text.
+
+Pure functions over plain values: no database, no Flask. `problems` is what the LLM gateway's
+`check=` runs on a plan, so every message is written to be read by the model (in a repair
+request) and by the marketer (in a failed run).
+"""
+from dataclasses import dataclass, field
+
+PHASES_MIN, PHASES_MAX = 3, 5
+POSTS_MIN, POSTS_MAX = 2, 5
+KEY_MAX = 40
+TITLE_MAX = 200
+DAY_MAX = 365
+
+
+def problems(plan, channels: list[str]) -> list[str]:
+    """Return every rule the plan breaks, as readable sentences; empty when the plan is valid."""
+    found: list[str] = []
+    phases = plan.phases
+    if not PHASES_MIN <= len(phases) <= PHASES_MAX:
+        found.append(f"the plan has {len(phases)} phases; it needs {PHASES_MIN} to {PHASES_MAX}")
+    numbers = [phase.number for phase in phases]
+    if numbers != list(range(1, len(phases) + 1)):
+        found.append(f"phases must be numbered 1 to {len(phases)} in order (got {numbers})")
+
+    phase_of: dict[str, int] = {}
+    for position, phase in enumerate(phases, start=1):
+        if not POSTS_MIN <= len(phase.posts) <= POSTS_MAX:
+            found.append(f"phase {position} has {len(phase.posts)} post{'s' if len(phase.posts) != 1 else ''}; "
+                         f"each phase needs {POSTS_MIN} to {POSTS_MAX}")
+        if not phase.name.strip() or not phase.goal.strip():
+            found.append(f"phase {position} needs a name and a goal")
+        for post in phase.posts:
+            key = post.key.strip()
+            if not key or len(key) > KEY_MAX:
+                found.append(f"post key {post.key!r} must have 1 to {KEY_MAX} characters")
+            if key in phase_of:
+                found.append(f"post key {key!r} is used twice; keys must be unique")
+            phase_of.setdefault(key, position)
+            if not post.title.strip() or len(post.title) > TITLE_MAX:
+                found.append(f"post {key!r} needs a title of 1 to {TITLE_MAX} characters")
+            if post.channel not in channels:
+                found.append(f"post {key!r} uses channel {post.channel!r}; use one of the campaign's channels: "
+                             f"{', '.join(channels)}")
+            if not 0 <= post.day <= DAY_MAX:
+                found.append(f"post {key!r} is on day {post.day}; days run from 0 to {DAY_MAX}")
+
+    seen: set[tuple[str, str]] = set()
+    parents: dict[str, set[str]] = {key: set() for key in phase_of}
+    children: dict[str, set[str]] = {key: set() for key in phase_of}
+    for edge in plan.edges:
+        pair = (edge.from_key.strip(), edge.to_key.strip())
+        unknown = [key for key in pair if key not in phase_of]
+        if unknown:
+            found.append(f"edge {pair[0]} → {pair[1]} names unknown post key{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(repr(k) for k in unknown)}")
+            continue
+        if pair in seen:
+            found.append(f"edge {pair[0]} → {pair[1]} appears twice")
+            continue
+        seen.add(pair)
+        if phase_of[pair[1]] != phase_of[pair[0]] + 1:
+            found.append(f"edge {pair[0]} → {pair[1]} joins phase {phase_of[pair[0]]} to phase {phase_of[pair[1]]}; "
+                         "edges must run from phase k to phase k+1")
+            continue
+        children[pair[0]].add(pair[1])
+        parents[pair[1]].add(pair[0])
+
+    last = len(phases)
+    for key, position in phase_of.items():
+        if position > 1 and not parents[key]:
+            found.append(f"post {key!r} in phase {position} has no parent in phase {position - 1}")
+        if position < last and not children[key]:
+            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
+    return found
+
+
+# -- drawing -------------------------------------------------------------------------------
+
+NODE_W, NODE_H = 200, 66
+COLUMN_W = 260
+ROW_H = NODE_H + 26
+PAD_X, PAD_TOP, PAD_BOTTOM = 20, 56, 20
+
+
+@dataclass
+class Node:
+    id: int
+    x: int
+    y: int
+    title: str
+    label: str
+    status: str
+    approved: bool
+    caption: str = ""
+
+
+@dataclass
+class Drawing:
+    width: int
+    height: int
+    columns: list[dict] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    paths: list[dict] = field(default_factory=list)
+    node_w: int = NODE_W
+    node_h: int = NODE_H
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def layout(phases: list, posts: list, edges: list[tuple[int, int]], channel_names: dict[str, str]) -> Drawing:
+    """Place phases left to right and their posts top to bottom; route each edge as a curve."""
+    by_phase: dict[int, list] = {}
+    for post in posts:
+        by_phase.setdefault(post.phase, []).append(post)
+    rows = max((len(items) for items in by_phase.values()), default=1)
+    drawing = Drawing(width=PAD_X * 2 + max(len(phases), 1) * COLUMN_W - (COLUMN_W - NODE_W),
+                      height=PAD_TOP + rows * ROW_H + PAD_BOTTOM)
+    where: dict[int, Node] = {}
+    for column, phase in enumerate(phases):
+        x = PAD_X + column * COLUMN_W
+        drawing.columns.append({"x": x, "number": phase.number, "name": short(phase.name, 26)})
+        items = by_phase.get(phase.number, [])
+        # Centre shorter columns so branches and merges read as such.
+        offset = (rows - len(items)) * ROW_H // 2
+        for row, post in enumerate(items):
+            node = Node(id=post.id, x=x, y=PAD_TOP + offset + row * ROW_H, title=post.title,
+                        label=f"{channel_names.get(post.channel, post.channel)} · day {post.day}",
+                        status=post.status, approved=post.approved, caption=short(post.title, 27))
+            where[post.id] = node
+            drawing.nodes.append(node)
+    for source, target in edges:
+        a, b = where.get(source), where.get(target)
+        if a is None or b is None:
+            continue
+        x1, y1 = a.x + NODE_W, a.y + NODE_H // 2
+        x2, y2 = b.x - 6, b.y + NODE_H // 2
+        bend = (x2 - x1) // 2
+        drawing.paths.append({"from": source, "to": target,
+                              "d": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"})
+    return drawing
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid labels are quoted; quotes and angle brackets become its entity codes.
+    return (" ".join(text.split()).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;"))
+
+
+def mermaid(phases: list, posts: list, edges: list[tuple[int, int]], channel_names: dict[str, str]) -> str:
+    """Return the graph as a Mermaid flowchart, phases as subgraphs from left to right."""
+    lines = ["flowchart LR"]
+    for phase in phases:
+        lines.append(f'  subgraph phase{phase.number}["Phase {phase.number}: {_mermaid_text(phase.name)}"]')
+        for post in posts:
+            if post.phase == phase.number:
+                mark = " ✓" if post.approved else ""
+                lines.append(f'    post{post.id}["{_mermaid_text(post.title)}{mark}<br/>'
+                             f'{_mermaid_text(channel_names.get(post.channel, post.channel))} · day {post.day}"]')
+        lines.append("  end")
+    for source, target in edges:
+        lines.append(f"  post{source} --> post{target}")
+    approved = [f"post{post.id}" for post in posts if post.approved]
+    if approved:
+        lines.append("  classDef approved stroke:#1a7f37,stroke-width:3px")
+        lines.append(f"  class {','.join(approved)} approved")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,187 @@
+"""The strategy: the board, the graph, the post page, variant regeneration and approval."""
+from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from ..services import strategy
+from ..services.errors import Conflict, Invalid
+from . import go, is_htmx, page, workspace_id
+
+bp = Blueprint("strategy", __name__)
+
+
+@bp.context_processor
+def names():
+    return {"channel_names": strategy.channel_names()}
+
+
+def _board_page(campaign_id: int, status: int = 200, **context):
+    board = strategy.board(workspace_id(), campaign_id)
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
+                versions=strategy.versions(workspace_id(), campaign_id), limits=_limits(), **context)
+
+
+def _limits() -> dict:
+    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.FEEDBACK_MAX}
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy")
+@login_required
+def board(campaign_id: int):
+    """Show the strategy board; htmx polls it while a post is unfinished."""
+    return _board_page(campaign_id)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/summary")
+@login_required
+def summary(campaign_id: int):
+    """Show the strategy's summary for the campaign page; it polls while the strategy is being written."""
+    board_ = strategy.board(workspace_id(), campaign_id)
+    if not is_htmx():
+        return redirect(url_for("strategy.board", campaign_id=campaign_id))
+    response = make_response(render_template("strategy/_summary.html", board=board_, campaign_id=campaign_id,
+                                             errors={}, values={}, limits=_limits()))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/plan")
+@login_required
+def plan(campaign_id: int):
+    """Plan the strategy (then write every post) from the plan form."""
+    direction = request.form.get("direction", "")
+    try:
+        strategy.plan(workspace_id(), campaign_id, direction=direction)
+    except Invalid as exc:
+        return _board_page(campaign_id, 422, errors=exc.fields, values={"direction": direction})
+    except Conflict as exc:
+        return _board_page(campaign_id, 409, problem=exc.message, values={"direction": direction})
+    return go("strategy.board", campaign_id=campaign_id)
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/approve-all")
+@login_required
+def approve_all(campaign_id: int):
+    """Approve every written post of the current version."""
+    count = strategy.approve_all(workspace_id(), campaign_id)
+    if is_htmx():
+        return _board_page(campaign_id, notice=f"{count} post{'s' if count != 1 else ''} approved.")
+    return go("strategy.board", campaign_id=campaign_id)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/graph")
+@login_required
+def graph(campaign_id: int):
+    """Show the strategy graph as SVG, with its Mermaid text."""
+    drawing = strategy.drawing(workspace_id(), campaign_id)
+    return page("strategy/graph.html", drawing=drawing, campaign=strategy.board(workspace_id(), campaign_id).campaign,
+                campaign_id=campaign_id)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")
+@login_required
+def mermaid(campaign_id: int):
+    """Download the strategy graph as Mermaid text."""
+    drawing = strategy.drawing(workspace_id(), campaign_id)
+    response = make_response(drawing.mermaid)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign_id}-strategy-v{drawing.version or 0}.mmd"')
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>")
+@login_required
+def post(campaign_id: int, post_id: int):
+    """Show a post with variants A and B side by side; htmx polls it while something is being written."""
+    numbers = {label: request.args.get(label, type=int) for label in strategy.LABELS}
+    view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
+    return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
+
+
+@bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>")
+@login_required
+def variant(campaign_id: int, post_id: int, label: str):
+    """Show one version of a variant (the current one by default)."""
+    number = request.args.get("number", type=int)
+    view = strategy.variant_view(workspace_id(), campaign_id, post_id, label, number)
+    if not is_htmx():
+        return redirect(url_for("strategy.post", campaign_id=campaign_id, post_id=post_id, **{label: number}))
+    return page("strategy/post.html", "strategy/_variant.html", vv=view, campaign_id=campaign_id, post_id=post_id)
+
+
+@bp.route("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>/regenerate", methods=["GET", "POST"])
+@login_required
+def regenerate(campaign_id: int, post_id: int, label: str):
+    """Ask for feedback and write a new version of a variant; the old one is kept."""
+    view = strategy.variant_view(workspace_id(), campaign_id, post_id, label)
+    context = {"vv": view, "campaign_id": campaign_id, "post_id": post_id, "label": view.label, "errors": {},
+               "feedback": "", "problem": None, "limits": _limits(),
+               "post_title": strategy.get_post(workspace_id(), campaign_id, post_id).title}
+    if request.method == "GET":
+        return page("strategy/regenerate.html", "strategy/_regenerate_dialog.html", in_dialog=is_htmx(), **context)
+    context["feedback"] = request.form.get("feedback", "")
+    try:
+        strategy.regenerate_variant(workspace_id(), campaign_id, post_id, label, context["feedback"])
+    except Invalid as exc:
+        context["errors"], status = exc.fields, 422
+    except Conflict as exc:
+        context["problem"], status = exc.message, 409
+    else:
+        return go("strategy.post", campaign_id=campaign_id, post_id=post_id)
+    return page("strategy/regenerate.html", "strategy/_regenerate_form.html", status=status, in_dialog=is_htmx(),
+                **context)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/retry")
+@login_required
+def retry(campaign_id: int, post_id: int):
+    """Write a failed post again, alone."""
+    back = request.form.get("back") == "post"
+    try:
+        strategy.retry_post(workspace_id(), campaign_id, post_id)
+    except Conflict as exc:
+        if back:
+            view = strategy.post_view(workspace_id(), campaign_id, post_id)
+            return page("strategy/post.html", "strategy/_post.html", status=409, view=view, campaign_id=campaign_id,
+                        problem=exc.message)
+        return _board_page(campaign_id, 409, problem=exc.message)
+    if back:
+        return go("strategy.post", campaign_id=campaign_id, post_id=post_id)
+    if is_htmx():
+        return _board_page(campaign_id)
+    return go("strategy.board", campaign_id=campaign_id)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/approve")
+@login_required
+def approve(campaign_id: int, post_id: int):
+    """Approve a post, or take the approval back (approved=0)."""
+    approved = request.form.get("approved", "1") != "0"
+    back = request.form.get("back") == "board"
+    problem = None
+    try:
+        strategy.approve(workspace_id(), campaign_id, post_id, approved)
+    except Conflict as exc:
+        problem = exc.message
+    status = 409 if problem else 200
+    if back:
+        if is_htmx() or problem:
+            return _board_page(campaign_id, status, problem=problem)
+        return go("strategy.board", campaign_id=campaign_id)
+    if is_htmx() or problem:
+        view = strategy.post_view(workspace_id(), campaign_id, post_id)
+        return page("strategy/post.html", "strategy/_post.html", status=status, view=view, campaign_id=campaign_id,
+                    problem=problem)
+    return go("strategy.post", campaign_id=campaign_id, post_id=post_id)
+
+
+@bp.get("/media/variants/<int:variant_id>.png")
+@login_required
+def media(variant_id: int):
+    """Send a variant's image, only to the workspace that owns it."""
+    response = send_file(strategy.media_file(workspace_id(), variant_id), mimetype="image/png", max_age=300)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
