@@ -13,7 +13,8 @@ OpenAI server from tests/fake_openai.py answering every call after a fixed laten
    that grew to 60 posts (three successive plans of 20; a single plan holds at most 5 × 5 = 25
    posts by the graph rules). Target: at most 1.2.
 
-It exits with status 1 when a target is missed.
+It exits with status 1 when a target is missed. BENCH_LOG_LEVEL=INFO keeps the workers' logs
+(with job ids) in the temporary folder, to see where time goes.
 """
 import argparse
 import math
@@ -119,7 +120,7 @@ class Bench:
         env.update({"GTM_INSTANCE_PATH": self.config["INSTANCE_PATH"], "DATABASE_URL": self.database_url,
                     "REDIS_URL": self.redis.url, "GTM_LLM": "openai", "OPENAI_API_KEY": "bench-key",
                     "OPENAI_BASE_URL": self.fake.base_url, "GTM_MODEL": "fake-model", "SECRET_KEY": "bench",
-                    "GTM_LOG_LEVEL": "WARNING"})
+                    "GTM_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")})
         for number in range(count):
             with open(self.folder / f"worker-{count}-{number}.log", "w") as log:
                 self.workers.append(subprocess.Popen(

@@ -59,4 +59,6 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_LLM_ATTEMPTS": int(env.get("GTM_LLM_ATTEMPTS", "3")),
         "GTM_OFFLINE_PACE": float(env.get("GTM_OFFLINE_PACE", "0.04")),
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
+        # Imported by each worker before it forks, so jobs start without import work.
+        "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy"),
     }

@@ -3,7 +3,9 @@
 Jobs are enqueued by dotted path (so the web code never imports `jobs`), with the JSON
 serializer and a job id derived from the run id.
 """
+import gc
 import logging
+import os
 import time
 
 from flask import Flask, current_app
@@ -99,6 +101,7 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, moni
     """Run one RQ worker on the app's Redis inside an app context."""
     broker.check(app)
     with app.app_context():
+        _prepare_for_forks(app)
         worker = Worker(
             [_queue(app)],
             connection=broker.connection(app),
@@ -107,6 +110,28 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, moni
             job_monitoring_interval=monitoring_interval,
         )
         return worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level), with_scheduler=True)
+
+
+def _prepare_for_forks(app: Flask) -> None:
+    """Do once in the worker what every forked work horse would otherwise redo for each job."""
+    import importlib
+
+    from sqlalchemy.orm import configure_mappers
+
+    from . import llm
+    from .extensions import db
+
+    engine = db.engine
+    # A forked work horse must not share its parent's pooled database connections; it opens its own.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    configure_mappers()
+    llm.warm_up(app)
+    for module in app.config["GTM_JOB_MODULES"]:
+        importlib.import_module(module)
+    # Move everything built so far out of the collector's reach: otherwise the first collection in
+    # each forked horse touches every inherited object and copies most of the parent's memory.
+    gc.collect()
+    gc.freeze()
 
 
 def wait_for_workers(app: Flask, count: int, timeout: float = 20) -> bool:

@@ -43,8 +43,6 @@ def run_job(func):
 
     @functools.wraps(func)
     def wrapper(run_id: int):
-        # A forked work horse must not reuse the parent's pooled connections.
-        db.engine.dispose(close=False)
         log.info("run %s: %s started", run_id, func.__name__)
         try:
             func(int(run_id))

@@ -184,6 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in separate writes; like real API servers, do not let Nagle's
+        # algorithm hold the body back waiting for the client's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.fake._track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -203,7 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = {}
-        fake._record({"path": path, "body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+        fake._record({"path": path, "body": body, "headers": {k.lower(): v for k, v in self.headers.items()},
+                      "at": time.time()})
         if (self.command, path) == ("POST", "/v1/chat/completions"):
             try:
                 reply = fake._next_chat(body)

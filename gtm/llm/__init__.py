@@ -70,11 +70,16 @@ class Result:
 
 @dataclass
 class Live:
-    """Where streamed text goes while a call runs; `reset` starts a new attempt."""
+    """Where streamed text goes while a call runs; `reset` starts a new attempt.
+
+    With `stream` false nobody is watching, so the provider asks for the whole answer at once,
+    which costs far less CPU than parsing a stream of small chunks.
+    """
 
     write: Callable[[str], None] = lambda text: None
     reset: Callable[[], None] = lambda: None
     chars: int = field(default=0)
+    stream: bool = True
 
 
 class Provider(Protocol):
@@ -84,6 +89,20 @@ class Provider(Protocol):
     def complete(self, prompt: Prompt, schema: type[BaseModel], max_tokens: int, live: Live) -> Completion: ...
 
     def image(self, prompt: str, headline: str) -> bytes: ...
+
+
+def warm_up(app: Flask) -> None:
+    """Build the provider, compile every prompt and every output schema once, before a worker forks."""
+    from . import schemas
+    from .openai_provider import response_format_for, warm_up as warm_up_sdk
+
+    provider(app)
+    warm_up_sdk()
+    for name in PROMPTS.list_templates():
+        PROMPTS.get_template(name)
+    for value in vars(schemas).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            response_format_for(value)
 
 
 def render(task: str, **values) -> Prompt:
@@ -139,7 +158,7 @@ def generate(prompt: Prompt, schema: type[T], *, live: Live | None = None, check
              max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
     """Ask the model for an object of `schema`, validate it, and repair it once if needed."""
     active = provider()
-    live = live or Live()
+    live = live or Live(stream=False)
     result = Result(value=None, provider=active.name, model=active.model)  # type: ignore[arg-type]
     messages = prompt.messages
 

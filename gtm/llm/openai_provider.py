@@ -1,5 +1,6 @@
 """The openai provider: the official SDK against OPENAI_BASE_URL, with structured outputs."""
 import base64
+import functools
 import logging
 import random
 import time
@@ -29,11 +30,27 @@ class OpenAIProvider:
 
     def complete(self, prompt: Prompt, schema: type[BaseModel], max_tokens: int, live: Live) -> Completion:
         """Stream one structured completion, retrying 429s, 5xx errors and timeouts."""
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {"name": schema.__name__, "strict": True, "schema": to_strict_json_schema(schema)},
-        }
-        return self._with_retries(lambda: self._stream(prompt, response_format, max_tokens, live), live)
+        response_format = response_format_for(schema)
+        call = self._stream if live.stream else self._whole
+        return self._with_retries(lambda: call(prompt, response_format, max_tokens, live), live)
+
+    def _whole(self, prompt: Prompt, response_format: dict, max_tokens: int, live: Live) -> Completion:
+        answer = self.client.chat.completions.create(
+            model=self.model,
+            messages=prompt.messages,
+            response_format=response_format,
+            max_completion_tokens=max_tokens,
+        )
+        choice = answer.choices[0]
+        completion = Completion(text=choice.message.content or "", finish_reason=choice.finish_reason or "stop",
+                                refusal=getattr(choice.message, "refusal", None) or None,
+                                model=answer.model or self.model)
+        if answer.usage:
+            completion.tokens_in = answer.usage.prompt_tokens
+            completion.tokens_out = answer.usage.completion_tokens
+        if completion.finish_reason == "content_filter":
+            completion.refusal = completion.refusal or "the provider's content filter stopped the answer"
+        return completion
 
     def _stream(self, prompt: Prompt, response_format: dict, max_tokens: int, live: Live) -> Completion:
         stream = self.client.chat.completions.create(
@@ -95,6 +112,31 @@ class OpenAIProvider:
                 return base64.b64decode(data.b64_json)
             raise LLMError("The images API answered without image data.")
         return self._with_retries(call, Live())
+
+
+def warm_up() -> None:
+    """Build the SDK's lazily made validators for the answers we read, before a worker forks."""
+    from openai.types import ImagesResponse
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    choice = {"index": 0, "finish_reason": "stop", "logprobs": None}
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    openai._models.construct_type(type_=ChatCompletion, value={
+        "id": "x", "object": "chat.completion", "created": 0, "model": "x", "usage": usage,
+        "choices": [{**choice, "message": {"role": "assistant", "content": "{}", "refusal": None}}]})
+    openai._models.construct_type(type_=ChatCompletionChunk, value={
+        "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "x", "usage": usage,
+        "choices": [{**choice, "delta": {"role": "assistant", "content": "{}"}}]})
+    openai._models.construct_type(type_=ImagesResponse, value={"created": 0, "data": [{"b64_json": ""}]})
+
+
+@functools.cache
+def response_format_for(schema: type[BaseModel]) -> dict:
+    """Return the strict JSON-schema response format for a pydantic model (built once per model)."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema.__name__, "strict": True, "schema": to_strict_json_schema(schema)},
+    }
 
 
 def _describe(exc: Exception) -> str:
