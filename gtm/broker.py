@@ -89,7 +89,10 @@ class EmbeddedRedis:
             redis_server_binary(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
             "--save", "", "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning",
         ]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        # Its own session keeps a terminal's Ctrl-C away from it: whoever started it stops it last,
+        # after the workers have let go. PDEATHSIG still stops it if that parent is killed.
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

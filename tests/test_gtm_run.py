@@ -7,6 +7,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from .conftest import PASSWORD, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +43,8 @@ def call(url, method="GET", body=None, token=None):
         return response.status, json.loads(response.read())
 
 
-def test_gtm_run_serves_generates_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c"])
+def test_gtm_run_serves_generates_and_stops_cleanly(tmp_path, stop):
     instance = tmp_path / "i"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OPENAI_", "GTM_", "REDIS_URL", "DATABASE_URL", "SECRET_KEY"))}
@@ -49,8 +52,9 @@ def test_gtm_run_serves_generates_and_stops_cleanly(tmp_path):
     gtm = [sys.executable, "-m", "gtm.cli"]
     port = free_port()
     with open(tmp_path / "run.log", "w") as log:
+        # Its own process group, like a command typed in a terminal: Ctrl-C signals the whole group.
         server = subprocess.Popen([*gtm, "run", "--port", str(port)], env=env, cwd=ROOT, stdout=log,
-                                  stderr=subprocess.STDOUT)
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         def up():
@@ -79,8 +83,13 @@ def test_gtm_run_serves_generates_and_stops_cleanly(tmp_path):
         children = descendants(server.pid)
         assert len(children) >= 4, "redis, a worker and gunicorn should be running"
     finally:
-        server.send_signal(signal.SIGTERM)
+        if stop == "sigterm":
+            server.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(server.pid, signal.SIGINT)
         code = server.wait(timeout=30)
-    assert code == 0, (tmp_path / "run.log").read_text()[-2000:]
+    log_text = (tmp_path / "run.log").read_text()
+    assert code == 0, log_text[-2000:]
+    assert "Traceback" not in log_text, "stopping must be orderly: Redis goes last"
     wait_for(lambda: not any(alive(pid) for pid in children), timeout=10, message="children to exit")
     assert not (instance / "redis.sock").exists()
