@@ -32,6 +32,17 @@ def test_board_polls_while_posts_are_unfinished_and_then_stops(htmx, api, campai
     assert "hx-trigger" not in summary and "12 posts" in summary and "12 ready" in summary
 
 
+def test_the_plan_form_waits_while_a_strategy_is_being_written(htmx, api, campaign, work):
+    board_url = f"/campaigns/{campaign.id}/strategy"
+    assert 'name="direction"' in htmx.get(board_url).get_data(as_text=True)
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    waiting = htmx.get(board_url).get_data(as_text=True)
+    assert 'name="direction"' not in waiting and "still writing this strategy" in waiting
+    work()
+    finished = htmx.get(board_url).get_data(as_text=True)
+    assert 'name="direction"' in finished and "Plan a new version" in finished and "hx-trigger" not in finished
+
+
 def test_board_polls_only_for_active_posts(htmx, api, campaign, work):
     api.post(f"/api/campaigns/{campaign.id}/strategy")
     work()
