@@ -125,3 +125,34 @@ def test_unknown_step_kind_is_404_on_pages_and_api(auth_client, api, campaign):
 def test_login_as_other_user_then_back(client, user, other):
     log_in(client, "rival@example.com")
     assert client.get(f"/campaigns/{other['campaign_id']}").status_code == 200
+
+
+@pytest.mark.parametrize("rule, method", _rules())
+def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
+    ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id")}
+    url = url_for_rule(rule, ids)
+    if rule.startswith("/api/"):
+        response = api.client.open(url, method=method, json={}, headers=api.headers)
+    else:
+        response = auth_client.open(url, method=method, data={})
+    assert response.status_code == 404, (url, response.status_code)
+
+
+@pytest.mark.parametrize("query", ["v=99999999999999999999", "v=-1", "v=abc", "a=1&b=99999999999999999999"])
+def test_version_numbers_in_the_query_string_that_name_nothing_are_404(auth_client, api, campaign, work, query):
+    auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+    work()
+    assert auth_client.get(f"/campaigns/{campaign.id}/steps/competitors?{query}").status_code in (200, 404)
+    response = auth_client.get(f"/campaigns/{campaign.id}/steps/competitors/versions?{query}")
+    assert response.status_code == 404 or "a=" not in query
+    status, body = api.get(f"/api/campaigns/{campaign.id}/steps/competitors/diff?{query}")
+    assert status in (404, 422) and body["error"]
+
+
+def test_huge_numbers_on_the_post_page_are_404(auth_client, api, campaign, work):
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.filter_by(campaign_id=campaign.id).first()
+    url = f"/campaigns/{campaign.id}/posts/{post.id}"
+    assert auth_client.get(url).status_code == 200
+    assert auth_client.get(f"{url}?A=99999999999999999999").status_code == 404

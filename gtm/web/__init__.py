@@ -5,11 +5,12 @@ from flask import Flask, current_app, jsonify, make_response, redirect, render_t
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from .. import HTMX_VERSION, llm
 from ..extensions import login_manager
 from ..services import accounts
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
 
 # The CDN copy of the pinned htmx, checked by the browser against this hash.
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
@@ -51,7 +52,30 @@ def htmx_script() -> Markup:
     return Markup(f'<script src="{HTMX_CDN}" integrity="{HTMX_SRI}" crossorigin="anonymous"></script>')
 
 
+MAX_ID = 2**31 - 1
+
+
+def number_arg(name: str) -> int | None:
+    """Read a number (a version, say) from the query string: None when absent, 404 when it names nothing."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise NotFound(f"There is no {name} '{raw[:20]}'.")
+    return int(raw)
+
+
+class IdConverter(IntegerConverter):
+    """Integer ids that fit the database's integer column; anything larger is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before the blueprints are registered, so every <int:...> in their rules uses it.
+    app.url_map.converters["int"] = IdConverter
     from . import api, auth, campaigns, runs, settings, strategy, workflow
     from .filters import register_filters
 

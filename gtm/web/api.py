@@ -4,6 +4,7 @@ from flask import Blueprint, g, jsonify, request
 from ..extensions import csrf
 from ..services import accounts, campaigns, runs, steps, strategy
 from ..services.errors import ServiceError
+from . import MAX_ID
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -119,7 +120,7 @@ def get_step(campaign_id: int, kind: str):
 
 def _version_number(value):
     """Read a version number given as digits; other values go on as they are, and name no version."""
-    return int(value) if isinstance(value, str) and value.isdigit() else value
+    return int(value) if isinstance(value, str) and value.isdigit() and int(value) <= MAX_ID else value
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")

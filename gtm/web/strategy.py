@@ -4,7 +4,7 @@ from flask_login import login_required
 
 from ..services import strategy
 from ..services.errors import Conflict, Invalid
-from . import go, is_htmx, page, workspace_id
+from . import go, is_htmx, number_arg, page, workspace_id
 
 bp = Blueprint("strategy", __name__)
 
@@ -96,7 +96,7 @@ def mermaid(campaign_id: int):
 @login_required
 def post(campaign_id: int, post_id: int):
     """Show a post with variants A and B side by side; htmx polls it while something is being written."""
-    numbers = {label: request.args.get(label, type=int) for label in strategy.LABELS}
+    numbers = {label: number_arg(label) for label in strategy.LABELS}
     view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
     return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
 
@@ -105,7 +105,7 @@ def post(campaign_id: int, post_id: int):
 @login_required
 def variant(campaign_id: int, post_id: int, label: str):
     """Show one version of a variant (the current one by default)."""
-    number = request.args.get("number", type=int)
+    number = number_arg("number")
     view = strategy.variant_view(workspace_id(), campaign_id, post_id, label, number)
     if not is_htmx():
         return redirect(url_for("strategy.post", campaign_id=campaign_id, post_id=post_id, **{label: number}))

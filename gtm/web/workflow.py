@@ -3,22 +3,12 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from ..services import steps
-from ..services.errors import Conflict, Invalid, NotFound
-from . import go, is_htmx, page, workspace_id
+from ..services.errors import Conflict, Invalid
+from . import go, is_htmx, number_arg, page, workspace_id
 
 bp = Blueprint("workflow", __name__)
 
 STEP_PAGE, STEP_FRAGMENT = "workflow/step.html", "workflow/_step.html"
-
-
-def _number(name: str) -> int | None:
-    """Read a version number from the query string; anything but digits names no version."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise NotFound(f"There is no version '{raw}'.")
-    return int(raw)
 
 
 def _card_page(campaign_id: int, card, status: int = 200, later=(), **context):
@@ -40,7 +30,7 @@ def _back_to_card(campaign_id: int, kind: str):
 @login_required
 def step(campaign_id: int, kind: str):
     """Show one step card, optionally an older version (?v=); htmx polls it while its run is unfinished."""
-    card = steps.card(workspace_id(), campaign_id, kind, _number("v"))
+    card = steps.card(workspace_id(), campaign_id, kind, number_arg("v"))
     # A poll that finds the run done also refreshes the later cards, which now see the new version.
     finished_poll = request.args.get("poll") and not card.busy and card.run and card.run.status == "succeeded"
     later = steps.later_cards(workspace_id(), campaign_id, kind) if finished_poll and is_htmx() else ()
@@ -142,7 +132,7 @@ def make_current(campaign_id: int, kind: str, number: int):
 @login_required
 def versions(campaign_id: int, kind: str):
     """List every version of a step, and show the differences between two (?a=&b=)."""
-    history = steps.history(workspace_id(), campaign_id, kind, _number("a"), _number("b"))
+    history = steps.history(workspace_id(), campaign_id, kind, number_arg("a"), number_arg("b"))
     return page("workflow/versions.html", "workflow/_diff.html", history=history, diff=history.diff,
                 campaign_id=campaign_id)
 
@@ -151,7 +141,7 @@ def versions(campaign_id: int, kind: str):
 @login_required
 def edit(campaign_id: int, kind: str):
     """Show the edit form of a version (?v=, the current one by default), and save it as an edited version."""
-    number = _number("v")
+    number = number_arg("v")
     if request.method == "POST":
         try:
             steps.save_edit_form(workspace_id(), campaign_id, kind, request.form, based_on=number)
