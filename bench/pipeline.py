@@ -39,6 +39,7 @@ from gtm.extensions import db  # noqa: E402
 from gtm.models import Post, Run  # noqa: E402
 from gtm.services import accounts, campaigns, strategy  # noqa: E402
 from tests.fake_openai import FakeOpenAI, Reply, estimate_tokens  # noqa: E402
+from tests.plans import schema_name, valid_plan  # noqa: E402
 
 SPEED_TARGET = 1.3
 TOKENS_TARGET = 1.2
@@ -58,30 +59,11 @@ CAMPAIGN = {
 
 
 def plan(sizes: list[int], salt: str) -> dict:
-    """A plan that follows the graph rules: each post feeds the same slot of the next phase, plus one
-    branch and one merge per pair of phases, so every post has one or two parents."""
-    phases, keys = [], []
-    for number, size in enumerate(sizes, start=1):
-        phase_keys = [f"p{number}-{slot}" for slot in range(size)]
-        keys.append(phase_keys)
-        phases.append({"number": number, "name": f"Phase {number}", "goal": f"Move owners one step closer "
-                       f"to signing up ({salt}, phase {number})", "posts": [{
-                           "key": key, "title": f"{salt} post {key}: a shop owner's day",
-                           "channel": CHANNELS[slot % len(CHANNELS)],
-                           "brief": f"Show one concrete moment in a florist's week where Bloom saves time ({key}).",
-                           "day": number * 7 + slot} for slot, key in enumerate(phase_keys)]})
-    edges = []
-    for before, after in zip(keys, keys[1:]):
-        pairs = {(before[min(i, len(before) - 1)], child) for i, child in enumerate(after)}
-        pairs |= {(parent, after[min(i, len(after) - 1)]) for i, parent in enumerate(before)}
-        if len(before) > 1 and len(after) > 1:
-            pairs |= {(before[0], after[1]), (before[1], after[0])}
-        edges += [{"from": a, "to": b} for a, b in sorted(pairs)]
-    return {"phases": phases, "edges": edges}
-
-
-def schema_name(body: dict) -> str:
-    return ((body.get("response_format") or {}).get("json_schema") or {}).get("name", "")
+    """A plan that follows the graph rules, with texts of a realistic length."""
+    return valid_plan(sizes, CHANNELS, title_of=lambda key: f"{salt} post {key}: a shop owner's day",
+                      brief_of=lambda key: f"Show one concrete moment in a florist's week where Bloom saves time ({key}).",
+                      goal_of=lambda number: f"Move owners one step closer to signing up ({salt}, phase {number})",
+                      name_of=lambda number: f"Phase {number}")
 
 
 class Bench:

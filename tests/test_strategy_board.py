@@ -8,7 +8,8 @@ from gtm.extensions import db
 from gtm.models import Edge, Post, Run
 
 from .test_pages import check_page, crawl
-from .test_strategy_plan import answer_plans_with, valid_plan
+from .plans import valid_plan
+from .test_strategy_plan import answer_plans_with
 
 
 def test_board_polls_while_posts_are_unfinished_and_then_stops(htmx, api, campaign, work):

@@ -11,7 +11,8 @@ from gtm.services import accounts
 
 from .conftest import log_in, wait_for
 from .fake_openai import Reply
-from .test_strategy_plan import answer_plans_with, queue_length, schema_name, valid_plan
+from .plans import schema_name, valid_plan
+from .test_strategy_plan import answer_plans_with, queue_length
 
 
 def _post_request(fake, title: str) -> dict:

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from gtm.llm.schemas import StrategyPlan
 from gtm.services import graph
 
-from .test_strategy_plan import valid_plan
+from .plans import valid_plan
 
 CHANNELS = ["linkedin", "email", "instagram"]
 

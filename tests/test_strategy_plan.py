@@ -13,32 +13,7 @@ from gtm.services import accounts, campaigns
 
 from .conftest import CAMPAIGN
 from .fake_openai import Reply
-
-
-def valid_plan(sizes=(3, 3, 3, 3), channels=("linkedin", "email", "instagram"), titles=None) -> dict:
-    """A plan that follows every rule: each post joined to the same slot in the next phase, plus a
-    branch (slot 0 → slot 1) and a merge (slot 1 → slot 0) between every pair of phases."""
-    titles = titles or {}
-    phases, keys = [], []
-    for number, size in enumerate(sizes, start=1):
-        phase_keys = [f"p{number}-{slot}" for slot in range(size)]
-        keys.append(phase_keys)
-        phases.append({"number": number, "name": f"Phase {number} name", "goal": f"Goal of phase {number}",
-                       "posts": [{"key": key, "title": titles.get(key, f"Title of {key}"),
-                                  "channel": channels[slot % len(channels)], "brief": f"Brief of {key}",
-                                  "day": number * 7 + slot} for slot, key in enumerate(phase_keys)]})
-    edges = []
-    for before, after in zip(keys, keys[1:]):
-        pairs = {(before[min(i, len(before) - 1)], child) for i, child in enumerate(after)}
-        pairs |= {(parent, after[min(i, len(after) - 1)]) for i, parent in enumerate(before)}
-        if len(before) > 1 and len(after) > 1:
-            pairs |= {(before[0], after[1]), (before[1], after[0])}
-        edges += [{"from": a, "to": b} for a, b in sorted(pairs)]
-    return {"phases": phases, "edges": edges}
-
-
-def schema_name(body: dict) -> str:
-    return ((body.get("response_format") or {}).get("json_schema") or {}).get("name", "")
+from .plans import schema_name, valid_plan
 
 
 def answer_plans_with(fake, plan: dict) -> None:
