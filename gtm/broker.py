@@ -47,7 +47,7 @@ def check(app: Flask) -> None:
     except redis.exceptions.ConnectionError as exc:
         where = "REDIS_URL" if app.config["REDIS_URL"] else "the embedded Redis (started by `gtm run`)"
         raise RedisUnavailable(
-            f"Cannot reach {where} at {redis_url(app)}: {exc}. "
+            f"Cannot reach {where} at {redis_url(app)}: {str(exc).rstrip('.')}. "
             "Start everything with `gtm run`, or set REDIS_URL to a running Redis."
         ) from exc
 

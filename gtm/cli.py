@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import broker, create_app, queue
+from .config import ConfigError
 from .services import accounts
 from .services.errors import ServiceError
 
@@ -33,7 +34,10 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def _create_app(*_args, **_kwargs):
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"{exc}. See the configuration table in README.md.") from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)

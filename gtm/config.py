@@ -6,6 +6,21 @@ from pathlib import Path
 LLM_MODES = ("auto", "openai", "offline")
 
 
+class ConfigError(ValueError):
+    """An environment variable with a value gtm cannot use; the message names it."""
+
+
+def _number(name: str, default: str, kind=int, minimum: float = 0):
+    raw = os.environ.get(name, default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
 def _secret_key(instance_path: Path) -> str:
     """Return SECRET_KEY, or a key generated once and kept in the instance folder."""
     key = os.environ.get("SECRET_KEY")
@@ -35,7 +50,7 @@ def database_url(raw: str | None, instance_path: Path) -> str:
 def llm_provider_name(mode: str, api_key: str | None) -> str:
     """Pick the provider: `auto` means openai with a key and offline without one."""
     if mode not in LLM_MODES:
-        raise ValueError(f"GTM_LLM must be one of {', '.join(LLM_MODES)}, not {mode!r}")
+        raise ConfigError(f"GTM_LLM must be one of {', '.join(LLM_MODES)}, not {mode!r}")
     if mode == "auto":
         return "openai" if api_key else "offline"
     return mode
@@ -54,10 +69,10 @@ def from_environment(instance_path: Path) -> dict:
         "OPENAI_BASE_URL": env.get("OPENAI_BASE_URL") or None,
         "GTM_MODEL": env.get("GTM_MODEL", "gpt-4o-mini"),
         "GTM_IMAGE_MODEL": env.get("GTM_IMAGE_MODEL", "gpt-image-1"),
-        "GTM_WORKERS": int(env.get("GTM_WORKERS", "2")),
-        "GTM_LLM_TIMEOUT": float(env.get("GTM_LLM_TIMEOUT", "60")),
-        "GTM_LLM_ATTEMPTS": int(env.get("GTM_LLM_ATTEMPTS", "3")),
-        "GTM_OFFLINE_PACE": float(env.get("GTM_OFFLINE_PACE", "0.04")),
+        "GTM_WORKERS": _number("GTM_WORKERS", "2"),
+        "GTM_LLM_TIMEOUT": _number("GTM_LLM_TIMEOUT", "60", float, minimum=0.1),
+        "GTM_LLM_ATTEMPTS": _number("GTM_LLM_ATTEMPTS", "3", minimum=1),
+        "GTM_OFFLINE_PACE": _number("GTM_OFFLINE_PACE", "0.04", float),
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
         # Imported by each worker before it forks, so jobs start without import work.
         "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy"),
