@@ -51,3 +51,25 @@ def test_sign_up_create_a_campaign_and_generate_competitors(live_server, browser
         screenshot(page, "competitors-result")
     finally:
         page.close()
+
+
+def test_a_request_that_gets_no_answer_says_so(live_server, browser):
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(f"{live_server.url}/signup")
+        page.get_by_label("Email").fill("offline@example.com")
+        page.get_by_label("Password").fill("Sturdy-passw0rd")
+        page.get_by_role("button", name="Sign up").click()
+        expect(page.get_by_role("heading", name="No campaigns yet")).to_be_visible()
+        page.goto(f"{live_server.url}/campaigns/new")
+        for label, value in (("Campaign name", "Net"), ("Product", "A tool"), ("Audience", "Teams"),
+                             ("Goals", "Sign-ups")):
+            page.get_by_label(label).fill(value)
+        page.get_by_role("button", name="Create campaign").click()
+        page.route("**/steps/competitors/generate", lambda route: route.abort())
+        page.locator("#step-competitors").get_by_role("button", name="Generate").click()
+        expect(page.locator("#flash")).to_contain_text("gtm did not answer")
+        expect(page.locator("#step-competitors progress")).to_have_count(0)
+    finally:
+        page.close()

@@ -15,6 +15,8 @@ def test_plan_watch_regenerate_and_approve(live_server, browser, user, campaign)
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        # Wait for the log-in to land (it sets the session) before going anywhere else.
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
         page.goto(f"{live_server.url}/campaigns/{campaign.id}")
 
         # The campaign page's strategy section is the live summary, loaded by htmx.

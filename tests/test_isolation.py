@@ -156,3 +156,24 @@ def test_huge_numbers_on_the_post_page_are_404(auth_client, api, campaign, work)
     url = f"/campaigns/{campaign.id}/posts/{post.id}"
     assert auth_client.get(url).status_code == 200
     assert auth_client.get(f"{url}?A=99999999999999999999").status_code == 404
+
+
+def test_htmx_errors_are_retargeted_to_the_flash_area(htmx, campaign):
+    response = htmx.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={}, with_csrf=False)
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#flash" and response.headers["X-Gtm-Flash"] == "1"
+    body = response.get_data(as_text=True)
+    assert "security token" in body and "<html" not in body
+    missing = htmx.get("/campaigns/999/steps/competitors")
+    assert missing.status_code == 404 and missing.headers["HX-Retarget"] == "#flash"
+
+
+@pytest.mark.config(REDIS_URL="redis://127.0.0.1:1/0")
+def test_generating_while_redis_is_down_says_so(htmx, api, campaign):
+    response = htmx.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+    assert response.status_code == 503 and response.headers["HX-Retarget"] == "#flash"
+    assert "Redis does not answer" in response.get_data(as_text=True)
+    status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
+    assert status == 503 and "Redis does not answer" in body["error"]
+    run = Run.query.order_by(Run.id.desc()).first()
+    assert run.status == "failed" and run.active_key is None, "a later try is not blocked"

@@ -40,6 +40,17 @@ def go(endpoint: str, **values):
     return redirect(target, code=303)
 
 
+def error_page(status: int, title: str, message: str):
+    """Answer an error: a page, or for htmx a message retargeted to the page's #flash area."""
+    if is_htmx():
+        response = make_response(render_template("_flash.html", title=title, message=message), status)
+        response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", "X-Gtm-Flash": "1"})
+    else:
+        response = page("error.html", status=status, title=title, message=message)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
 def workspace_id() -> int:
     return current_user.workspace_id
 
@@ -104,34 +115,39 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         if request.path.startswith("/api"):
             return jsonify(error="csrf", detail=error.description), 400
-        return page("error.html", status=400, title="The form expired",
-                    message="This form's security token is missing or out of date. "
-                            "Reload the page and submit it again; nothing was changed.")
+        return error_page(400, "The form expired", "This form's security token is missing or out of date. "
+                                                   "Reload the page and submit it again; nothing was changed.")
 
     @app.errorhandler(404)
     def not_found(error):
         if request.path.startswith("/api"):
             return jsonify(error="not_found", detail="No such resource."), 404
-        return page("error.html", status=404, title="Not found",
-                    message="There is nothing here, or it belongs to another workspace.")
+        return error_page(404, "Not found", "There is nothing here, or it belongs to another workspace.")
 
     @app.errorhandler(405)
     def method_not_allowed(error):
         if request.path.startswith("/api"):
             return jsonify(error="method_not_allowed", detail=f"{request.method} is not allowed here."), 405
-        return page("error.html", status=405, title="Not allowed", message="That action is not allowed here.")
+        return error_page(405, "Not allowed", "That action is not allowed here.")
 
     @app.errorhandler(413)
     def too_large(error):
         if request.path.startswith("/api"):
             return jsonify(error="too_large", detail="The request body is larger than 1 MiB."), 413
-        return page("error.html", status=413, title="Too large", message="That request is larger than 1 MiB.")
+        return error_page(413, "Too large", "That request is larger than 1 MiB.")
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
         if request.path.startswith("/api"):
             return jsonify(error=error.message, detail=error.detail), error.status
-        return page("error.html", status=error.status, title="That did not work", message=error.message)
+        return error_page(error.status, "That did not work", error.message)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        if request.path.startswith("/api"):
+            return jsonify(error="server_error", detail="Something went wrong on the server; it is logged."), 500
+        return error_page(500, "Something went wrong", "The error is in the server log. Try again in a moment; "
+                                                       "if it keeps happening, tell whoever runs gtm.")
 
 
 def _llm_info() -> dict:
