@@ -26,6 +26,19 @@ def _back_to_card(campaign_id: int, kind: str):
     return go("campaigns.show", campaign_id=campaign_id, _anchor=f"step-{kind}")
 
 
+def _start_run(campaign_id: int, kind: str, start):
+    """Call `start`; show the card (409 with the reason when refused), or go back to it without htmx."""
+    problem = None
+    try:
+        start()
+    except Conflict as exc:
+        problem = exc.message
+    if not problem and not is_htmx():
+        return _back_to_card(campaign_id, kind)
+    card = steps.card(workspace_id(), campaign_id, kind)
+    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
+
+
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
 @login_required
 def step(campaign_id: int, kind: str):
@@ -89,30 +102,14 @@ def regenerate(campaign_id: int, kind: str):
 @login_required
 def refresh(campaign_id: int, kind: str):
     """Regenerate a stale step with its inputs and the new context of the earlier steps."""
-    problem = None
-    try:
-        steps.refresh(workspace_id(), campaign_id, kind)
-    except Conflict as exc:
-        problem = exc.message
-    if not problem and not is_htmx():
-        return _back_to_card(campaign_id, kind)
-    card = steps.card(workspace_id(), campaign_id, kind)
-    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
+    return _start_run(campaign_id, kind, lambda: steps.refresh(workspace_id(), campaign_id, kind))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/runs/<int:run_id>/retry")
 @login_required
 def retry(campaign_id: int, kind: str, run_id: int):
     """Run a failed generation again with the same inputs."""
-    problem = None
-    try:
-        steps.retry(workspace_id(), campaign_id, kind, run_id)
-    except Conflict as exc:
-        problem = exc.message
-    if not problem and not is_htmx():
-        return _back_to_card(campaign_id, kind)
-    card = steps.card(workspace_id(), campaign_id, kind)
-    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
+    return _start_run(campaign_id, kind, lambda: steps.retry(workspace_id(), campaign_id, kind, run_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")
