@@ -89,6 +89,8 @@ def test_edited_costs_through_the_api_are_totalled_by_the_code(api, campaign, wo
     ({}, 422, "content"),
     ({"content": {"summary": "x"}, "based_on": 9}, 404, None),
     ({"content": {"summary": "x"}, "based_on": "nine"}, 404, None),
+    ({"content": {"summary": "x"}, "based_on": -19060204626738364416}, 404, None),
+    ({"content": {"summary": "x"}, "based_on": 2**40}, 404, None),
 ])
 def test_bad_edits_get_json_errors_and_change_nothing(api, app, campaign, work, body, status, detail_key):
     through(api, work, campaign, "customers")

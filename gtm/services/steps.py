@@ -249,7 +249,8 @@ def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:
 
 
 def _version_or_404(campaign_id: int, spec: StepSpec, number) -> StepVersion:
-    valid = isinstance(number, int) and not isinstance(number, bool)
+    # Only whole numbers the database can hold name a version; anything else simply does not exist.
+    valid = isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**31
     version = _numbered(campaign_id, spec.kind, number) if valid else None
     if version is None:
         raise NotFound(f"The {spec.title.lower()} has no version {number}.")
