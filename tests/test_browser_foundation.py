@@ -67,6 +67,9 @@ def test_a_request_that_gets_no_answer_says_so(live_server, browser):
                              ("Goals", "Sign-ups")):
             page.get_by_label(label).fill(value)
         page.get_by_role("button", name="Create campaign").click()
+        expect(page.get_by_role("heading", name="Net", level=1)).to_be_visible()
+        # htmx binds the forms once the page has loaded; a click before that is a plain form post.
+        page.wait_for_load_state("load")
         page.route("**/steps/competitors/generate", lambda route: route.abort())
         page.locator("#step-competitors").get_by_role("button", name="Generate").click()
         expect(page.locator("#flash")).to_contain_text("gtm did not answer")

@@ -61,6 +61,7 @@ def test_api_creates_and_reads_campaigns(api):
     assert body["steps"]["competitors"] == {"current_version": None, "stale": False, "available": True}
     status, again = api.get(f"/api/campaigns/{body['id']}")
     assert status == 200 and again["name"] == CAMPAIGN["name"]
+    assert again["created_at"].endswith("+00:00"), "timestamps say their zone, on SQLite too"
 
 
 @pytest.mark.parametrize("payload, status, needle", [

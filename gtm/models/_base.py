@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -10,6 +11,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always reads back timezone-aware in UTC; SQLite would otherwise drop the zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 def created_at():
     """Return a `created_at` column filled on insert."""
-    return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)

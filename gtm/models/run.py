@@ -2,11 +2,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._base import created_at
+from ._base import UTCDateTime, created_at
 
 
 class RunStatus(str, enum.Enum):
@@ -41,8 +41,8 @@ class Run(db.Model):
     job_id: Mapped[str | None] = mapped_column(String(64))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"), index=True)
     created_at: Mapped[datetime] = created_at()
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     parent: Mapped["Run | None"] = relationship(remote_side="Run.id")
 

@@ -1,11 +1,11 @@
 """The strategy graph: versions, phases, posts, edges and post variants."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._base import created_at
+from ._base import UTCDateTime, created_at
 
 POST_STATUSES = ("planned", "writing", "ready", "failed")
 
@@ -50,7 +50,7 @@ class Post(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="planned")
     error: Mapped[str] = mapped_column(Text, default="")
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
 
     variants: Mapped[list["Variant"]] = relationship(back_populates="post", order_by="Variant.id")

@@ -100,7 +100,7 @@ def reconcile(run: Run, now: float | None = None) -> Run:
     if state == "failed" or (state == "finished"):
         _finish(run, RunStatus.failed, error=LOST)
         db.session.commit()
-    elif state == "missing" and utcnow() - _aware(run.created_at) > MISSING_GRACE:
+    elif state == "missing" and utcnow() - run.created_at > MISSING_GRACE:
         _finish(run, RunStatus.failed, error="The background job was lost (Redis may have been restarted). "
                                              "Retry to run it again.")
         db.session.commit()
@@ -109,12 +109,6 @@ def reconcile(run: Run, now: float | None = None) -> Run:
         run.message = "Restarted after its worker stopped; waiting for a worker…"
         db.session.commit()
     return run
-
-
-def _aware(moment):
-    # SQLite returns naive datetimes; they were written in UTC.
-    from datetime import timezone
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def start(run_id: int, message: str = "Starting…") -> Run | None:

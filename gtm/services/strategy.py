@@ -461,7 +461,7 @@ def settle_pipeline(run: Run, now: float | None = None) -> Run:
 
 
 def _reconcile_post_run(child: Run, now: float | None = None) -> None:
-    if child.job_id is None and utcnow() - runs._aware(child.created_at) > LOST_GRACE:
+    if child.job_id is None and utcnow() - child.created_at > LOST_GRACE:
         runs.fail(child.id, "This post was never handed to a worker (Redis was unavailable). Retry it.")
     else:
         runs.reconcile(child, now)
