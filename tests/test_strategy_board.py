@@ -216,3 +216,12 @@ def test_unknown_ids_are_not_found(auth_client, campaign, path):
     assert auth_client.get(f"/campaigns/99999/{path}").status_code == 404
     if path.startswith("posts"):
         assert auth_client.get(f"/campaigns/{campaign.id}/{path}").status_code == 404
+
+
+def test_a_plan_being_written_shows_a_moving_bar_not_zero(htmx, api, campaign):
+    from gtm.services import runs
+
+    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
+    runs.start(int(body["run_id"]))
+    page = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
+    assert '<progress aria-label="Working"></progress>' in page and 'value="0"' not in page
