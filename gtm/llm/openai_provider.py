@@ -34,13 +34,12 @@ class OpenAIProvider:
         call = self._stream if live.stream else self._whole
         return self._with_retries(lambda: call(prompt, response_format, max_tokens, live), live)
 
+    def _request(self, prompt: Prompt, response_format: dict, max_tokens: int) -> dict:
+        return {"model": self.model, "messages": prompt.messages, "response_format": response_format,
+                "max_completion_tokens": max_tokens}
+
     def _whole(self, prompt: Prompt, response_format: dict, max_tokens: int, live: Live) -> Completion:
-        answer = self.client.chat.completions.create(
-            model=self.model,
-            messages=prompt.messages,
-            response_format=response_format,
-            max_completion_tokens=max_tokens,
-        )
+        answer = self.client.chat.completions.create(**self._request(prompt, response_format, max_tokens))
         choice = answer.choices[0]
         completion = Completion(text=choice.message.content or "", finish_reason=choice.finish_reason or "stop",
                                 refusal=getattr(choice.message, "refusal", None) or None,
@@ -53,14 +52,8 @@ class OpenAIProvider:
         return completion
 
     def _stream(self, prompt: Prompt, response_format: dict, max_tokens: int, live: Live) -> Completion:
-        stream = self.client.chat.completions.create(
-            model=self.model,
-            messages=prompt.messages,
-            response_format=response_format,
-            max_completion_tokens=max_tokens,
-            stream=True,
-            stream_options={"include_usage": True},
-        )
+        stream = self.client.chat.completions.create(**self._request(prompt, response_format, max_tokens),
+                                                     stream=True, stream_options={"include_usage": True})
         parts: list[str] = []
         refusal: list[str] = []
         completion = Completion(text="", model=self.model)

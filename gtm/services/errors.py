@@ -33,3 +33,19 @@ class Conflict(ServiceError):
 
 class Unavailable(ServiceError):
     status = 503
+
+
+def clean_text(value, field: str, label: str, limit: int, *, empty: str | None = None) -> str:
+    """Return stripped free text, or raise Invalid naming `field`.
+
+    `label` starts the messages ("Feedback must be text."); with `empty`, blank text is refused
+    with that message.
+    """
+    if not isinstance(value, str):
+        raise Invalid({field: f"{label} must be text."})
+    value = value.strip()
+    if empty and not value:
+        raise Invalid({field: empty})
+    if len(value) > limit:
+        raise Invalid({field: f"{label} has at most {limit:,} characters (this has {len(value):,})."})
+    return value

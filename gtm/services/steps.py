@@ -22,7 +22,7 @@ from ..extensions import db
 from ..llm import schemas
 from ..models import STEP_KINDS, Campaign, Run, StepVersion
 from . import campaigns, runs, step_content
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -309,14 +309,8 @@ def clean_inputs(spec: StepSpec, raw: Mapping | None) -> dict:
 
 
 def clean_feedback(feedback) -> str:
-    if not isinstance(feedback, str):
-        raise Invalid({"feedback": "Feedback must be text."})
-    feedback = feedback.strip()
-    if not feedback:
-        raise Invalid({"feedback": "Say what should change, or pick one of the quick options."})
-    if len(feedback) > FEEDBACK_MAX:
-        raise Invalid({"feedback": f"Feedback has at most {FEEDBACK_MAX:,} characters (this has {len(feedback):,})."})
-    return feedback
+    return clean_text(feedback, "feedback", "Feedback", FEEDBACK_MAX,
+                      empty="Say what should change, or pick one of the quick options.")
 
 
 def compose_feedback(text, picks) -> str:

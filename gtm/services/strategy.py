@@ -24,7 +24,7 @@ from ..models._base import utcnow
 from ..models.run import UNFINISHED
 from . import campaigns, graph, media, runs, steps
 from .campaigns import CHANNELS
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, NotFound, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -57,24 +57,11 @@ def clean_direction(direction) -> str:
     """Return the direction for a plan ("" for none), or raise Invalid."""
     if direction is None:
         return ""
-    if not isinstance(direction, str):
-        raise Invalid({"direction": "The direction must be text."})
-    direction = direction.strip()
-    if len(direction) > DIRECTION_MAX:
-        raise Invalid({"direction": f"The direction has at most {DIRECTION_MAX:,} characters "
-                                    f"(this has {len(direction):,})."})
-    return direction
+    return clean_text(direction, "direction", "The direction", DIRECTION_MAX)
 
 
 def clean_feedback(feedback) -> str:
-    if not isinstance(feedback, str):
-        raise Invalid({"feedback": "Feedback must be text."})
-    feedback = feedback.strip()
-    if not feedback:
-        raise Invalid({"feedback": "Say what should change in this variant."})
-    if len(feedback) > FEEDBACK_MAX:
-        raise Invalid({"feedback": f"Feedback has at most {FEEDBACK_MAX:,} characters (this has {len(feedback):,})."})
-    return feedback
+    return clean_text(feedback, "feedback", "Feedback", FEEDBACK_MAX, empty="Say what should change in this variant.")
 
 
 def _label(label: str) -> str:
