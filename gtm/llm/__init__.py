@@ -6,7 +6,6 @@ breaks the schema (or a caller's extra checks) gets one repair attempt, then a c
 """
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
@@ -15,6 +14,10 @@ from flask import Flask, current_app
 from pydantic import BaseModel, ValidationError
 
 from ..config import llm_provider_name
+from .types import Completion, Live, LLMError, Prompt, Result
+
+__all__ = ["Completion", "Live", "LLMError", "Prompt", "Result", "describe", "generate", "image", "provider",
+           "render", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -31,55 +34,6 @@ PROMPTS = jinja2.Environment(
 )
 USER_MARK = "=== user ==="
 DEFAULT_MAX_TOKENS = 4096
-
-
-class LLMError(Exception):
-    """A generation that failed; the message is written for the person who asked for it."""
-
-
-@dataclass
-class Prompt:
-    """Rendered messages plus the values they were rendered from (the offline provider composes from those)."""
-
-    task: str
-    messages: list[dict]
-    vars: dict
-
-
-@dataclass
-class Completion:
-    """What a provider returns for one call."""
-
-    text: str
-    finish_reason: str = "stop"
-    refusal: str | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    model: str = ""
-
-
-@dataclass
-class Result:
-    value: BaseModel
-    provider: str
-    model: str
-    tokens_in: int = 0
-    tokens_out: int = 0
-    calls: int = 0
-
-
-@dataclass
-class Live:
-    """Where streamed text goes while a call runs; `reset` starts a new attempt.
-
-    With `stream` false nobody is watching, so the provider asks for the whole answer at once,
-    which costs far less CPU than parsing a stream of small chunks.
-    """
-
-    write: Callable[[str], None] = lambda text: None
-    reset: Callable[[], None] = lambda: None
-    chars: int = field(default=0)
-    stream: bool = True
 
 
 class Provider(Protocol):

@@ -6,10 +6,11 @@ import random
 import time
 
 import openai
-from openai.lib._pydantic import to_strict_json_schema
+from openai.types import ImagesResponse
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import BaseModel
 
-from . import Completion, Live, LLMError, Prompt
+from .types import Completion, Live, LLMError, Prompt
 
 log = logging.getLogger(__name__)
 
@@ -108,28 +109,30 @@ class OpenAIProvider:
 
 
 def warm_up() -> None:
-    """Build the SDK's lazily made validators for the answers we read, before a worker forks."""
-    from openai.types import ImagesResponse
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    """Build the SDK's lazily made validators for the answers we read, before a worker forks.
 
+    Only public names of the SDK are used: private modules change without notice between releases.
+    """
     choice = {"index": 0, "finish_reason": "stop", "logprobs": None}
     usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
-    openai._models.construct_type(type_=ChatCompletion, value={
-        "id": "x", "object": "chat.completion", "created": 0, "model": "x", "usage": usage,
-        "choices": [{**choice, "message": {"role": "assistant", "content": "{}", "refusal": None}}]})
-    openai._models.construct_type(type_=ChatCompletionChunk, value={
-        "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "x", "usage": usage,
-        "choices": [{**choice, "delta": {"role": "assistant", "content": "{}"}}]})
-    openai._models.construct_type(type_=ImagesResponse, value={"created": 0, "data": [{"b64_json": ""}]})
+    ChatCompletion.construct(
+        id="x", object="chat.completion", created=0, model="x", usage=usage,
+        choices=[{**choice, "message": {"role": "assistant", "content": "{}", "refusal": None}}])
+    ChatCompletionChunk.construct(
+        id="x", object="chat.completion.chunk", created=0, model="x", usage=usage,
+        choices=[{**choice, "delta": {"role": "assistant", "content": "{}"}}])
+    ImagesResponse.construct(created=0, data=[{"b64_json": ""}])
 
 
 @functools.cache
 def response_format_for(schema: type[BaseModel]) -> dict:
-    """Return the strict JSON-schema response format for a pydantic model (built once per model)."""
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": schema.__name__, "strict": True, "schema": to_strict_json_schema(schema)},
-    }
+    """Return the strict JSON-schema response format for a pydantic model (built once per model).
+
+    The SDK's public `pydantic_function_tool` makes the same strict schema that structured
+    outputs need; its private helper for it is not part of the SDK's interface.
+    """
+    strict = openai.pydantic_function_tool(schema)["function"]["parameters"]
+    return {"type": "json_schema", "json_schema": {"name": schema.__name__, "strict": True, "schema": strict}}
 
 
 def _describe(exc: Exception) -> str:

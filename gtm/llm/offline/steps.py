@@ -9,7 +9,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from . import Facts, composer, first_sentence, split_list
+from .compose import Facts, composer, first_sentence, split_list
 
 STRENGTHS = [
     "Name recognition with {audience}", "A large installed base and many integrations",

@@ -6,7 +6,7 @@ post's own brief.
 """
 import textwrap
 
-from . import Facts, composer, first_sentence
+from .compose import Facts, composer, first_sentence
 
 PHASES = [
     ("Tease", "Make {audience} feel the problem before they hear of the product",
