@@ -11,8 +11,9 @@ CHROMIUM ?= /usr/bin/chromium
 run: setup
 	$(BIN)/gtm run
 
-## test: set up and run the whole test suite
+## test: set up, check the import layers, and run the whole test suite
 test: setup browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 ## setup: create or update .venv and fetch htmx; quick when nothing changed
@@ -33,4 +34,4 @@ browser:
 	@test -x $(CHROMIUM) || ./scripts/install_chromium.sh
 
 clean:
-	rm -rf $(VENV) gtm/static/vendor test-artifacts .pytest_cache
+	rm -rf $(VENV) gtm/static/vendor test-artifacts .pytest_cache .import_linter_cache

@@ -84,6 +84,11 @@ def job_state(run_id: int, now: float | None = None) -> str:
     return "failed"
 
 
+def job_exists(run_id: int) -> bool:
+    """Return True when RQ holds a job for the run, in any state."""
+    return bool(_queue().connection.exists(Job.key_for(job_id(run_id))))
+
+
 def current_job_id() -> str | None:
     job = get_current_job()
     return job.id if job else None

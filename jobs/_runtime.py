@@ -55,6 +55,9 @@ def run_job(func):
             runs.fail(run_id, f"An unexpected error stopped this run ({type(exc).__name__}: {exc}). "
                               "Retry; if it keeps failing, the server log has the details.")
         finally:
-            db.session.remove()
+            try:
+                runs.settle_parent_of(int(run_id))
+            finally:
+                db.session.remove()
 
     return wrapper

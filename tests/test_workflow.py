@@ -11,7 +11,8 @@ from rq.serializers import JSONSerializer
 from gtm import broker, queue
 from gtm.llm import schemas
 from gtm.models import STEP_KINDS, Run, StepVersion
-from gtm.services import step_content, steps
+from gtm.services import steps
+from gtm.services.steps import content as step_content
 
 from .test_pages import check_page
 
@@ -200,7 +201,7 @@ def test_regenerate_without_javascript_is_a_page_and_a_redirect(auth_client, cam
 
 @pytest.mark.parametrize("data, message", [
     ({"feedback": "   "}, "Say what should change"),
-    ({"feedback": "x" * (steps.FEEDBACK_MAX + 1)}, f"at most {steps.FEEDBACK_MAX:,} characters"),
+    ({"feedback": "x" * (steps.STEP_FEEDBACK_MAX + 1)}, f"at most {steps.STEP_FEEDBACK_MAX:,} characters"),
     ({"feedback": "", "quick": "Make it pop"}, "Choose quick picks from"),
 ])
 def test_bad_feedback_keeps_the_dialog_open_and_changes_nothing(htmx, auth_client, app, campaign, work, data, message):

@@ -1,7 +1,7 @@
 """Versions of the five analysis steps. A version is never overwritten."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -11,7 +11,12 @@ STEP_KINDS = ("competitors", "customers", "objectives", "mechanics", "costs")
 
 
 class StepVersion(db.Model):
-    __table_args__ = (UniqueConstraint("campaign_id", "kind", "number"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind", "number"),
+        # At most one current version per step, held by the database (both SQLite and PostgreSQL).
+        Index("uq_step_version_current", "campaign_id", "kind", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
@@ -27,4 +32,9 @@ class StepVersion(db.Model):
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    # Who wrote it: the provider ("openai", "offline") and model, with its call's tokens; empty for a hand edit.
+    provider: Mapped[str] = mapped_column(String(20), default="")
+    model: Mapped[str] = mapped_column(String(80), default="")
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = created_at()

@@ -1,7 +1,7 @@
 """The strategy graph: versions, phases, posts, edges and post variants."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,7 +66,12 @@ class Edge(db.Model):
 
 
 class Variant(db.Model):
-    __table_args__ = (UniqueConstraint("post_id", "label", "number"),)
+    __table_args__ = (
+        UniqueConstraint("post_id", "label", "number"),
+        # At most one current version of each variant, held by the database.
+        Index("uq_variant_current", "post_id", "label", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
@@ -82,6 +87,11 @@ class Variant(db.Model):
     feedback: Mapped[str] = mapped_column(Text, default="")
     based_on: Mapped[int | None] = mapped_column()
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    # Who wrote it, with its share of the call's tokens (one call writes both variants of a new post).
+    provider: Mapped[str] = mapped_column(String(20), default="")
+    model: Mapped[str] = mapped_column(String(80), default="")
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = created_at()
 
     post: Mapped[Post] = relationship(back_populates="variants")

@@ -33,7 +33,7 @@ LIMITS = {
 }
 BUDGET_MAX = Decimal("1000000000")
 REQUIRED = ("name", "product", "audience", "goals")
-LABELS = {"name": "Name", "product": "Product", "audience": "Audience", "goals": "Goals"}
+FIELD_NAMES = {"name": "Name", "product": "Product", "audience": "Audience", "goals": "Goals"}
 
 
 def _text(values: dict, field: str, errors: dict, required: bool) -> str:
@@ -45,7 +45,7 @@ def _text(values: dict, field: str, errors: dict, required: bool) -> str:
         return ""
     value = raw.strip()
     if required and not value:
-        errors[field] = f"{LABELS.get(field, field.capitalize())} is required."
+        errors[field] = f"{FIELD_NAMES.get(field, field.capitalize())} is required."
     elif len(value) > LIMITS[field]:
         errors[field] = f"At most {LIMITS[field]:,} characters (this has {len(value):,})."
     return value

@@ -2,7 +2,9 @@
 
 A run's status lives in the database. The RQ job behind it can vanish (its worker was killed,
 Redis was restarted), so reading an unfinished run reconciles it with RQ: a job that RQ gave up
-on fails the run with a reason, and a job RQ re-queued puts the run back to queued.
+on fails the run with a reason, and a job RQ re-queued puts the run back to queued. A parent run
+(a strategy pipeline, say) hands its work to child runs; its progress and outcome are derived
+from theirs. Every run's job id derives from its run id, so a run is found in RQ without one.
 """
 import logging
 import re
@@ -16,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import broker, queue
 from ..extensions import db
 from ..models import Run, RunStatus
+from ..models.run import UNFINISHED
 from ..models._base import utcnow
 from .errors import Conflict, NotFound, Unavailable
 
@@ -46,21 +49,31 @@ def create(*, workspace_id: int, campaign_id: int | None, kind: str, subject: st
            total: int = 1, job: str | None = None, llm_calls: int = 1, parent_id: int | None = None,
            busy_message: str = "This is already being generated; wait for it to finish.") -> Run:
     """Create a run and enqueue its job; a second run for the same subject while one is in flight is a Conflict."""
-    run = Run(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params or {},
-              total=total, active_key=active_key(campaign_id, kind, subject), parent_id=parent_id,
-              message="Waiting for a worker…")
-    db.session.add(run)
+    run = add(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params,
+              total=total, parent_id=parent_id)
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(busy_message) from exc
+    if parent_id:
+        settle(parent_id)  # a parent that had finished is at work again
     if job:
         enqueue(run, job, llm_calls)
     return run
 
 
-def enqueue(run: Run, job: str, llm_calls: int = 1) -> None:
+def add(*, workspace_id: int, campaign_id: int | None, kind: str, subject: str = "", params: dict | None = None,
+        total: int = 1, parent_id: int | None = None) -> Run:
+    """Add a queued run to the session, to be committed with the caller's other changes and then enqueued."""
+    run = Run(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params or {},
+              total=total, active_key=active_key(campaign_id, kind, subject), parent_id=parent_id,
+              message="Waiting for a worker…")
+    db.session.add(run)
+    return run
+
+
+def enqueue(run: Run, job: str, llm_calls: int = 1, *, commit: bool = True) -> None:
     """Put the run's job on the queue; if Redis is down, fail the run and say so."""
     try:
         run.job_id = queue.enqueue(job, run.id, timeout=queue.job_timeout(current_app, llm_calls))
@@ -68,9 +81,30 @@ def enqueue(run: Run, job: str, llm_calls: int = 1) -> None:
         log.error("cannot enqueue run %s: %s", run.id, exc)
         _finish(run, RunStatus.failed, error="Background work is unavailable: Redis does not answer. "
                                              "Start gtm with `gtm run`, or check REDIS_URL.")
+        db.session.commit()
         raise Unavailable("Background work is unavailable right now: Redis does not answer. "
                           "Check that gtm's workers and Redis are running, then try again.") from exc
+    if commit:
+        db.session.commit()
+
+
+def enqueue_children(parent_id: int, job: str, llm_calls: int = 1) -> None:
+    """Enqueue the parent's queued child runs that RQ does not hold yet, in order (safe to call twice).
+
+    The first workers start on the first children while this loop runs, so it commits once at the end.
+    """
+    children = db.session.scalars(select(Run).where(Run.parent_id == parent_id, Run.status == RunStatus.queued.value)
+                                  .order_by(Run.id)).all()
+    for child in children:
+        try:
+            if not queue.job_exists(child.id):
+                enqueue(child, job, llm_calls, commit=False)
+        except (Unavailable, RedisError):
+            # The child is failed with the reason, or is failed by reconciling once its grace is over;
+            # the others may still get through.
+            continue
     db.session.commit()
+    settle(parent_id)
 
 
 def get(workspace_id: int, run_id: int) -> Run:
@@ -82,14 +116,16 @@ def get(workspace_id: int, run_id: int) -> Run:
 
 
 def reconcile(run: Run, now: float | None = None) -> Run:
-    """Bring an unfinished run in line with what RQ knows about its job."""
-    if run.finished or not run.job_id:
+    """Bring an unfinished run in line with what RQ knows about its job, or a parent with its children."""
+    if run.finished:
         return run
-    if run.kind == "strategy" and run.params.get("planned"):
-        # Once planned, a pipeline's own job is done; its post runs finish it, so ask them instead.
-        from .strategy import settle_pipeline
-
-        return settle_pipeline(run, now)
+    if db.session.scalar(select(Run.id).where(Run.parent_id == run.id).limit(1)) is not None:
+        # A parent's own job ended when it handed over; its children finish it, so ask them instead.
+        for child in db.session.scalars(select(Run).where(Run.parent_id == run.id, Run.status.in_(UNFINISHED))).all():
+            reconcile(child, now)
+        settle(run.id)
+        db.session.refresh(run)
+        return run
     try:
         state = queue.job_state(run.id, now=now)
     except RedisError:
@@ -97,18 +133,71 @@ def reconcile(run: Run, now: float | None = None) -> Run:
     db.session.refresh(run)  # the job may have finished between our two reads
     if run.finished:
         return run
-    if state == "failed" or (state == "finished"):
+    if state in ("failed", "finished"):
         _finish(run, RunStatus.failed, error=LOST)
-        db.session.commit()
     elif state == "missing" and utcnow() - run.created_at > MISSING_GRACE:
-        _finish(run, RunStatus.failed, error="The background job was lost (Redis may have been restarted). "
-                                             "Retry to run it again.")
-        db.session.commit()
+        _finish(run, RunStatus.failed, error="The background job was lost (Redis was restarted, or did not answer "
+                                             "when the job was handed over). Retry to run it again.")
     elif state == "queued" and run.status == RunStatus.running.value:
         run.status = RunStatus.queued.value
         run.message = "Restarted after its worker stopped; waiting for a worker…"
-        db.session.commit()
+    else:
+        return run
+    db.session.commit()
+    settle(run.parent_id)
     return run
+
+
+def settle(parent_id: int | None) -> None:
+    """Derive a parent run's progress and outcome from the latest child run of each subject.
+
+    The parent finishes when every subject's latest run has, and fails when any of those failed.
+    A retry is a new child run of the same subject: when it starts, a finished parent is at work
+    again, and when it succeeds, the parent settles again.
+    """
+    if not parent_id:
+        return
+    parent = db.session.get(Run, parent_id, populate_existing=True)
+    if parent is None:
+        return
+    latest: dict[str, Run] = {}
+    for child in db.session.scalars(select(Run).where(Run.parent_id == parent_id).order_by(Run.id)):
+        latest[child.subject] = child
+    if not latest:
+        return
+    total = len(latest)
+    done = sum(child.finished for child in latest.values())
+    failed = sum(child.status == RunStatus.failed.value for child in latest.values())
+    unit = parent.params.get("unit", "item")
+    if done < total:
+        if parent.finished and not _reopen(parent):
+            parent = db.session.get(Run, parent_id)
+        if not parent.finished:
+            parent.message = f"Writing {unit} {done + 1} of {total}…"
+    elif failed and parent.status != RunStatus.failed.value:
+        _finish(parent, RunStatus.failed, error=f"{failed} of {total} {unit}s could not be written; the others are "
+                                                "ready. Open a failed one to see why, and retry it.")
+    elif not failed and parent.status != RunStatus.succeeded.value:
+        _finish(parent, RunStatus.succeeded, message=f"Wrote all {total} {unit}s")
+    parent.total, parent.done = total, done
+    db.session.commit()
+
+
+def settle_parent_of(run_id: int) -> None:
+    """Settle the parent of a run that has just finished, if it has one."""
+    settle(db.session.scalar(select(Run.parent_id).where(Run.id == run_id)))
+
+
+def _reopen(parent: Run) -> bool:
+    """Put a finished parent back to work; False when another run of its subject is in flight."""
+    parent.status, parent.error, parent.finished_at = RunStatus.running.value, "", None
+    parent.active_key = active_key(parent.campaign_id, parent.kind, parent.subject)
+    try:
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        return False
 
 
 def start(run_id: int, message: str = "Starting…") -> Run | None:
@@ -197,21 +286,3 @@ def live_lines(run: Run, keep: int = 12) -> list[str]:
     return lines[-keep:]
 
 
-def as_json(run: Run) -> dict:
-    """Return the run in the API's shape."""
-    return {
-        "id": str(run.id),
-        "kind": run.kind,
-        "subject": run.subject,
-        "status": run.status,
-        "progress": {"done": run.done, "total": run.total},
-        "message": run.message,
-        "error": run.error or None,
-        "tokens": {"in": run.tokens_in, "out": run.tokens_out},
-        "provider": run.provider or None,
-        "model": run.model or None,
-        "parent_id": str(run.parent_id) if run.parent_id else None,
-        "created_at": run.created_at.isoformat(),
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-    }

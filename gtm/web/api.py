@@ -5,6 +5,7 @@ from ..extensions import csrf
 from ..services import accounts, campaigns, runs, steps, strategy
 from ..services.errors import ServiceError
 from . import MAX_ID
+from .api_json import campaign_json, nodes_json, run_json, step_json, step_version_json, versions_json
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -53,22 +54,9 @@ def _body(optional: bool = False) -> dict:
     return body
 
 
-def campaign_json(campaign) -> dict:
-    return {
-        "id": str(campaign.id),
-        "name": campaign.name,
-        "product": campaign.product,
-        "audience": campaign.audience,
-        "goals": campaign.goals,
-        "competitors": campaign.competitors,
-        "channels": campaign.channels,
-        "budget": float(campaign.budget) if campaign.budget is not None else None,
-        "currency": campaign.currency,
-        "brief": campaign.brief,
-        "current_version": campaign.current_version,
-        "steps": steps.status_summary(campaign.id),
-        "created_at": campaign.created_at.isoformat(),
-    }
+def _step(campaign_id: int, kind: str) -> dict:
+    card = steps.card(_workspace(), campaign_id, kind)
+    return step_json(card, steps.list_versions(_workspace(), campaign_id, kind))
 
 
 @bp.get("/openapi.json")
@@ -115,7 +103,7 @@ def generate_step(campaign_id: int, kind: str):
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
 def get_step(campaign_id: int, kind: str):
     """Return a step with all its versions."""
-    return jsonify(steps.as_json(_workspace(), campaign_id, kind))
+    return jsonify(_step(campaign_id, kind))
 
 
 def _version_number(value):
@@ -127,7 +115,7 @@ def _version_number(value):
 def make_step_version_current(campaign_id: int, kind: str, number: int):
     """Make an older version of a step current again; the later steps become stale."""
     steps.make_current(_workspace(), campaign_id, kind, number)
-    return jsonify(steps.as_json(_workspace(), campaign_id, kind))
+    return jsonify(_step(campaign_id, kind))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions")
@@ -136,7 +124,7 @@ def create_step_version(campaign_id: int, kind: str):
     body = _body()
     version = steps.save_edit(_workspace(), campaign_id, kind, body.get("content"),
                               based_on=_version_number(body.get("based_on")))
-    return jsonify(steps.version_json(version)), 201
+    return jsonify(step_version_json(version)), 201
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>/diff")
@@ -159,7 +147,7 @@ def plan_strategy(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/nodes")
 def strategy_nodes(campaign_id: int):
     """Return the active posts by phase, and the edges between them."""
-    return jsonify(strategy.nodes_json(_workspace(), campaign_id))
+    return jsonify(nodes_json(strategy.board(_workspace(), campaign_id)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/approve-all")
@@ -171,10 +159,10 @@ def approve_all_posts(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/versions")
 def strategy_versions(campaign_id: int):
     """List the strategy's versions, newest first."""
-    return jsonify(strategy.versions_json(_workspace(), campaign_id))
+    return jsonify(versions_json(strategy.versions(_workspace(), campaign_id)))
 
 
 @bp.get("/runs/<int:run_id>")
 def get_run(run_id: int):
     """Return a run's status and progress."""
-    return jsonify(runs.as_json(runs.get(_workspace(), run_id)))
+    return jsonify(run_json(runs.get(_workspace(), run_id)))

@@ -2,7 +2,7 @@
 from .. import __name__ as package
 from ..models import STEP_KINDS
 from ..services.campaigns import CHANNELS, LIMITS
-from ..services.steps import FEEDBACK_MAX
+from ..services.steps import STEP_FEEDBACK_MAX as FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
 
 

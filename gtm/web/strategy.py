@@ -19,11 +19,11 @@ def _board_page(campaign_id: int, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("values", {})
     return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
-                versions=strategy.versions(workspace_id(), campaign_id), limits=_limits(), **context)
+                versions=strategy.versions(workspace_id(), campaign_id).versions, limits=_limits(), **context)
 
 
 def _limits() -> dict:
-    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.FEEDBACK_MAX}
+    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.VARIANT_FEEDBACK_MAX}
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy")
@@ -75,8 +75,7 @@ def approve_all(campaign_id: int):
 def graph(campaign_id: int):
     """Show the strategy graph as SVG, with its Mermaid text."""
     drawing = strategy.drawing(workspace_id(), campaign_id)
-    return page("strategy/graph.html", drawing=drawing, campaign=strategy.board(workspace_id(), campaign_id).campaign,
-                campaign_id=campaign_id)
+    return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id)
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")
@@ -96,7 +95,7 @@ def mermaid(campaign_id: int):
 @login_required
 def post(campaign_id: int, post_id: int):
     """Show a post with variants A and B side by side; htmx polls it while something is being written."""
-    numbers = {label: number_arg(label) for label in strategy.LABELS}
+    numbers = {label: number_arg(label) for label in strategy.VARIANT_LABELS}
     view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
     return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
 

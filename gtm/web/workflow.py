@@ -73,7 +73,7 @@ def generate(campaign_id: int, kind: str):
 @login_required
 def regenerate(campaign_id: int, kind: str):
     """Show the regenerate form (a dialog for htmx, a page otherwise), and start the revision."""
-    context = {"campaign_id": campaign_id, "quick_picks": steps.QUICK_PICKS, "feedback_max": steps.FEEDBACK_MAX}
+    context = {"campaign_id": campaign_id, "quick_picks": steps.QUICK_PICKS, "feedback_max": steps.STEP_FEEDBACK_MAX}
     if request.method == "GET":
         card = steps.revisable_card(workspace_id(), campaign_id, kind)
         return page("workflow/regenerate.html", "workflow/_regenerate.html", card=card, **context)

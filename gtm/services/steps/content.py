@@ -1,4 +1,5 @@
-"""What a step version's content becomes: computed cost totals, readable lines, diffs and edit forms.
+"""What a step version's content becomes: computed cost totals, prompt summaries, readable lines, diffs
+and edit forms.
 
 Nothing here touches the database. The edit form is derived from the step's output schema,
 so every step kind gets the same JSON-free form: text fields, lists as one item per line,
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 CENT = Decimal("0.01")
 EDIT_TEXT_MAX = 4000
 
-LABELS = {
+FIELD_LABELS = {
     "kpi": "KPI", "how_we_differ": "How we differ", "jobs_to_be_done": "Jobs to be done",
     "where_to_reach": "Where to reach them", "loyalty_and_referral": "Loyalty and referral",
     "unit_cost": "Unit cost", "pricing_notes": "Pricing notes", "how_it_works": "How it works",
@@ -30,7 +31,7 @@ ITEM_LABELS = {
 
 
 def label(name: str) -> str:
-    return LABELS.get(name) or name.replace("_", " ").capitalize()
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 # ---------------------------------------------------------------- costs
@@ -83,6 +84,32 @@ def cost_totals(content: dict, budget, currency: str) -> dict:
         "over_by": str((running - cap).quantize(CENT)) if over else None,
         "remaining": str((cap - running).quantize(CENT)) if cap is not None and not over else None,
     }
+
+
+# ---------------------------------------------------------------- prompt summaries
+
+def compact(content: dict | None, limit: int) -> str:
+    """Flatten a step's content to short text lines, cut to `limit` characters, for another call's prompt."""
+    if not content:
+        return ""
+    lines: list[str] = []
+
+    def walk(value, prefix=""):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{prefix}{key}: " if not isinstance(item, (dict, list)) else f"{prefix}{key}. ")
+        elif isinstance(value, list):
+            if all(not isinstance(item, (dict, list)) for item in value):
+                lines.append(prefix + "; ".join(str(item) for item in value))
+            else:
+                for item in value:
+                    walk(item, prefix)
+        else:
+            lines.append(f"{prefix}{value}")
+
+    walk(content)
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 # ---------------------------------------------------------------- readable lines and diffs

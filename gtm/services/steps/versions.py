@@ -1,0 +1,199 @@
+"""Step versions: look them up, add one, make one current, save a hand edit, list and compare them.
+
+A version is never overwritten. Exactly one version of a step is current; a partial unique
+index holds that in the database, so the un-marking of the old current version is always
+written before the new one is marked.
+"""
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from sqlalchemy import func, select, update
+
+from ...extensions import db
+from ...models import StepVersion
+from .. import campaigns
+from ..errors import Conflict, Invalid, NotFound
+from ..numbering import commit_numbered, next_number
+from . import content as step_content
+from .specs import SPECS, StepSpec, spec_for
+
+NUMBER_LIMIT = 2**31
+
+
+def current(campaign_id: int, kind: str) -> StepVersion | None:
+    return db.session.scalar(select(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind, StepVersion.is_current.is_(True)))
+
+
+def current_numbers(campaign_id: int) -> dict[str, int]:
+    """Return the current version number of every step that has one."""
+    rows = db.session.execute(select(StepVersion.kind, StepVersion.number).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.is_current.is_(True)))
+    return {kind: number for kind, number in rows}
+
+
+def count(campaign_id: int, kind: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind)) or 0
+
+
+def numbered(campaign_id: int, kind: str, number: int) -> StepVersion | None:
+    return db.session.scalar(select(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind, StepVersion.number == number))
+
+
+def version_or_404(campaign_id: int, spec: StepSpec, number) -> StepVersion:
+    # Only whole numbers the database can hold name a version; anything else simply does not exist.
+    valid = isinstance(number, int) and not isinstance(number, bool) and 0 < number < NUMBER_LIMIT
+    version = numbered(campaign_id, spec.kind, number) if valid else None
+    if version is None:
+        raise NotFound(f"The {spec.title.lower()} has no version {number}.")
+    return version
+
+
+def _uncurrent(campaign_id: int, kind: str) -> None:
+    # A statement of its own, so it reaches the database before any row is marked current.
+    db.session.execute(update(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind, StepVersion.is_current.is_(True))
+        .values(is_current=False))
+
+
+def add_current(campaign_id: int, kind: str, **fields) -> StepVersion:
+    """Add the next version of a step and make it current (the caller commits)."""
+    number = next_number(StepVersion.number, StepVersion.campaign_id == campaign_id, StepVersion.kind == kind)
+    _uncurrent(campaign_id, kind)
+    version = StepVersion(campaign_id=campaign_id, kind=kind, number=number, is_current=True, **fields)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def make_current(workspace_id: int, campaign_id: int, kind: str, number) -> StepVersion:
+    """Make an older version current again; nothing is deleted, and later steps become stale."""
+    spec = spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    version = version_or_404(campaign_id, spec, number)
+
+    def mark():
+        _uncurrent(campaign_id, kind)
+        db.session.execute(update(StepVersion).where(StepVersion.id == version.id).values(is_current=True))
+        return version
+
+    if not version.is_current:
+        # A job that saves a new current version at the same moment makes one of the two commits fail; do it again.
+        commit_numbered(mark)
+        db.session.refresh(version)
+    return version
+
+
+@dataclass
+class EditForm:
+    """The edit form of one version: its fields, filled from the version or from what was posted."""
+
+    spec: StepSpec
+    version: StepVersion
+    fields: list[step_content.FormField]
+
+
+def edit_form(workspace_id: int, campaign_id: int, kind: str, number=None, posted: Mapping | None = None) -> EditForm:
+    """Return the edit form for a version (the current one by default)."""
+    spec = spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    version = version_or_404(campaign_id, spec, number) if number is not None else current(campaign_id, kind)
+    if version is None:
+        raise Conflict(f"There is no {spec.title.lower()} to edit yet; generate it first.")
+    data = step_content.parse_form(spec.schema, posted, keep_blank=True) if posted is not None else version.content
+    return EditForm(spec, version, step_content.form_fields(spec.schema, data))
+
+
+def save_edit_form(workspace_id: int, campaign_id: int, kind: str, form: Mapping, based_on=None) -> StepVersion:
+    """Save the posted edit form as a new, hand-edited version; nothing is saved when a field is wrong."""
+    spec = spec_for(kind)
+    names: dict = {}
+    data = step_content.parse_form(spec.schema, form, names=names)
+    return _save_edit(workspace_id, campaign_id, spec, data, based_on, names)
+
+
+def save_edit(workspace_id: int, campaign_id: int, kind: str, content, based_on=None) -> StepVersion:
+    """Save structured content as a new, hand-edited version (the API's edit)."""
+    spec = spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    if content is None:
+        raise Invalid({"content": "This field is required: the step's content as an object."})
+    if not isinstance(content, dict):
+        raise Invalid({"content": "Must be an object with the step's fields."})
+    return _save_edit(workspace_id, campaign_id, spec, content, based_on, None)
+
+
+def _save_edit(workspace_id: int, campaign_id: int, spec: StepSpec, data: dict, based_on, names) -> StepVersion:
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    base = version_or_404(campaign_id, spec, based_on) if based_on is not None else current(campaign_id, spec.kind)
+    if base is None:
+        raise Conflict(f"There is no {spec.title.lower()} to edit yet; generate it first.")
+    value, errors = step_content.validate(spec.schema, data, names)
+    if errors:
+        raise Invalid(errors, "Some fields need attention; nothing was saved.")
+    inputs = dict(base.inputs or {})
+    content = spec.finished(value.model_dump(mode="json"), inputs, campaigns.as_facts(campaign))
+    # The edit keeps the context its base was built on: editing does not refresh it.
+    return commit_numbered(lambda: add_current(
+        campaign_id, spec.kind, content=content, inputs=inputs, feedback="", based_on=base.number,
+        context_versions=dict(base.context_versions or {}), edited=True))
+
+
+def list_versions(workspace_id: int, campaign_id: int, kind: str) -> list[StepVersion]:
+    """Return every version of a step, oldest first."""
+    spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    return list(db.session.scalars(select(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind).order_by(StepVersion.number)))
+
+
+@dataclass
+class Diff:
+    old: StepVersion
+    new: StepVersion
+    lines: list[step_content.DiffLine]
+
+    @property
+    def added(self) -> int:
+        return sum(1 for line in self.lines if line.op == "added")
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for line in self.lines if line.op == "removed")
+
+
+@dataclass
+class History:
+    """A step's versions, oldest first, and the differences between two of them."""
+
+    spec: StepSpec
+    versions: list[StepVersion]
+    diff: Diff | None
+    titles: dict[str, str] = field(default_factory=lambda: {k: s.title for k, s in SPECS.items()})
+
+
+def history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None) -> History:
+    """Return every version of a step and a diff: of `old` and `new`, or of the two newest by default."""
+    spec = spec_for(kind)
+    found = list_versions(workspace_id, campaign_id, kind)
+    if old is None and new is None and len(found) > 1:
+        old, new = found[-2].number, found[-1].number
+    elif old is None or new is None:
+        if old is not None or new is not None:
+            raise Invalid({"a" if old is None else "b": "Choose a version to compare."},
+                          "Choose two versions to compare, like ?a=1&b=2.")
+        return History(spec, found, None)
+    return History(spec, found, diff(workspace_id, campaign_id, kind, old, new))
+
+
+def diff(workspace_id: int, campaign_id: int, kind: str, old, new) -> Diff:
+    """Compare two versions of a step as readable lines."""
+    spec = spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    missing = {name: "Choose a version to compare." for name, value in (("a", old), ("b", new)) if value is None}
+    if missing:
+        raise Invalid(missing, "Give two versions to compare, like ?a=1&b=2.")
+    a, b = version_or_404(campaign_id, spec, old), version_or_404(campaign_id, spec, new)
+    return Diff(a, b, step_content.diff_lines(a.content, b.content))

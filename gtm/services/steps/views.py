@@ -1,0 +1,102 @@
+"""What the step cards show: each step's current and displayed version, its latest run and its state."""
+from dataclasses import dataclass, field
+
+from ...models import STEP_KINDS, Run, StepVersion
+from .. import campaigns, runs
+from ..errors import Conflict
+from . import versions
+from .specs import SPECS, StepSpec, blocked_reason, spec_for, stale_because
+
+
+@dataclass
+class StepCard:
+    """What a step card shows: the spec, the version on display, the current one and the latest run."""
+
+    spec: StepSpec
+    current: StepVersion | None
+    count: int
+    run: Run | None
+    blocked: str | None = None
+    stale_because: list[str] = field(default_factory=list)
+    live: list[str] = field(default_factory=list)
+    shown: StepVersion | None = None
+
+    def __post_init__(self):
+        if self.shown is None:
+            self.shown = self.current
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def number(self) -> int:
+        return STEP_KINDS.index(self.spec.kind) + 1
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.run and not self.run.finished)
+
+    @property
+    def failed_run(self) -> Run | None:
+        return self.run if self.run and self.run.status == "failed" else None
+
+    @property
+    def older(self) -> bool:
+        """True while an older version is on display instead of the current one."""
+        return bool(self.shown and self.current and self.shown.number != self.current.number)
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.shown.number - 1 if self.shown and self.shown.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.shown.number + 1 if self.shown and self.shown.number < self.count else None
+
+
+def overview(workspace_id: int, campaign_id: int) -> list[StepCard]:
+    """Return the five step cards of a campaign, in order."""
+    campaigns.get_campaign(workspace_id, campaign_id)
+    return [card(workspace_id, campaign_id, kind) for kind in STEP_KINDS]
+
+
+def card(workspace_id: int, campaign_id: int, kind: str, number: int | None = None) -> StepCard:
+    """Return one step card, its run reconciled with the queue; `number` puts that version on display."""
+    spec = spec_for(kind)
+    campaigns.get_campaign(workspace_id, campaign_id)
+    numbers = versions.current_numbers(campaign_id)
+    current = versions.current(campaign_id, kind)
+    shown = versions.version_or_404(campaign_id, spec, number) if number is not None else current
+    run = runs.latest(campaign_id, "step", kind)
+    if run is not None:
+        run = runs.reconcile(run)
+    live = runs.live_lines(run) if run is not None and not run.finished else []
+    stale = stale_because(kind, current.context_versions, numbers) if current else []
+    return StepCard(spec, current, versions.count(campaign_id, kind), run, blocked_reason(spec, numbers), stale,
+                    live, shown)
+
+
+def later_cards(workspace_id: int, campaign_id: int, kind: str) -> list[StepCard]:
+    """Return the cards of the steps after `kind`, whose staleness or blocking may just have changed."""
+    spec_for(kind)
+    return [card(workspace_id, campaign_id, later) for later in STEP_KINDS[STEP_KINDS.index(kind) + 1:]]
+
+
+def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:
+    """Return a step card whose current version can be revised, or raise Conflict saying why not."""
+    step = card(workspace_id, campaign_id, kind)
+    if step.current is None:
+        raise Conflict(f"There is no {step.spec.title.lower()} to revise yet; generate it first.")
+    return step
+
+
+def status_summary(campaign_id: int) -> dict[str, dict]:
+    """Return each step's current version number and staleness, for the campaign JSON."""
+    numbers = versions.current_numbers(campaign_id)
+    summary = {}
+    for kind in STEP_KINDS:
+        current = versions.current(campaign_id, kind)
+        stale = bool(current and stale_because(kind, current.context_versions, numbers))
+        summary[kind] = {"current_version": numbers.get(kind), "stale": stale, "available": SPECS[kind].enabled}
+    return summary

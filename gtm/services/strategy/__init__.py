@@ -1,0 +1,20 @@
+"""The campaign strategy: plan it, write every post, revise variants, approve posts.
+
+Where things happen:
+- plan.py: the planning call, and a plan saved as a strategy version;
+- posts.py: a post written (variants A and B, then images), and a failed post retried;
+- variants.py: the variants' content checked and saved, their images, and one variant revised;
+- approval.py: approving posts;
+- context.py: what each call's prompt may know;
+- lookups.py: finding posts, phases, edges and runs;
+- views.py: the board, the graph, the post page and the versions list.
+"""
+from .approval import approve, approve_all  # noqa: F401
+from .context import channel_names  # noqa: F401
+from .lookups import get_post, latest_pipeline  # noqa: F401
+from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
+from .posts import fail_post, retry_post, write_post  # noqa: F401
+from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, execute_variant, regenerate_variant  # noqa: F401
+from .views import (  # noqa: F401
+    Board, Drawing, PostView, VariantView, VersionList, board, drawing, media_file, post_view, variant_view, versions,
+)

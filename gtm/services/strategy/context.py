@@ -1,0 +1,72 @@
+"""What a strategy call may know: the prompt context of the plan and of each post.
+
+Each post's call carries a bounded context: the campaign summary, its phase, its own brief and
+its parents, never the other posts, so the tokens per call stay flat as a campaign grows.
+"""
+from sqlalchemy import func, select
+
+from ... import llm
+from ...extensions import db
+from ...models import STEP_KINDS, Campaign, Phase, Post, StepVersion
+from .. import campaigns, graph, steps
+from ..campaigns import CHANNELS
+from .lookups import active_posts, parents, phase_of, phases
+
+# Characters of each analysis step in a prompt: the plan sees more; each post a compact summary.
+PLAN_CONTEXT_CHARS = steps.CONTEXT_CHARS_PER_STEP
+POST_CONTEXT_CHARS = 500
+HASHTAGS_MAX = 8
+
+
+def channel_names() -> dict[str, str]:
+    return {key: name for key, (name, _) in CHANNELS.items()}
+
+
+def body_limit(channel: str) -> int:
+    return CHANNELS.get(channel, ("", 1000))[1]
+
+
+def analysis_summary(campaign_id: int, limit: int) -> dict[str, str]:
+    """Return the current version of each analysis step, compacted to `limit` characters, in step order."""
+    rows = db.session.scalars(select(StepVersion).where(StepVersion.campaign_id == campaign_id,
+                                                        StepVersion.is_current.is_(True)))
+    by_kind = {row.kind: row for row in rows}
+    return {kind: steps.compact(by_kind[kind].content, limit) for kind in STEP_KINDS if kind in by_kind}
+
+
+def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
+    """Render the planning call: the campaign, its analysis, the direction and the plan it replaces."""
+    current_plan = ""
+    if campaign.current_version:
+        posts = active_posts(campaign.id)
+        lines = []
+        for phase in phases(campaign.id, campaign.current_version):
+            titles = [p.title for p in posts if p.phase == phase.number]
+            lines.append(f"Phase {phase.number} {phase.name} ({phase.goal}): {'; '.join(titles)}")
+        current_plan = "\n".join(lines)
+    return llm.render(
+        "plan", campaign=campaigns.as_facts(campaign), context=analysis_summary(campaign.id, PLAN_CONTEXT_CHARS),
+        direction=direction, channels=list(campaign.channels or []), current_plan=current_plan,
+        current_version=campaign.current_version, phases_min=graph.PHASES_MIN, phases_max=graph.PHASES_MAX,
+        posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX, day_max=graph.DAY_MAX,
+    )
+
+
+def post_context(post: Post) -> dict:
+    """Return what a post's call may know: the campaign summary, its phase, its brief and its parents."""
+    campaign = db.session.get(Campaign, post.campaign_id)
+    phase = phase_of(post)
+    phases_total = db.session.scalar(select(func.count()).select_from(Phase).where(
+        Phase.campaign_id == post.campaign_id, Phase.version == post.version)) or post.phase
+    return {
+        "campaign": campaigns.as_facts(campaign),
+        "context": analysis_summary(campaign.id, POST_CONTEXT_CHARS),
+        "phase": {"number": post.phase, "name": phase.name if phase else f"Phase {post.phase}",
+                  "goal": phase.goal if phase else ""},
+        "phases_total": phases_total,
+        "post": {"key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day},
+        "channel_name": channel_names().get(post.channel, post.channel),
+        "body_limit": body_limit(post.channel),
+        "hashtags_max": HASHTAGS_MAX,
+        "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
+    }

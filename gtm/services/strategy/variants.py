@@ -1,0 +1,155 @@
+"""Variants A and B of a post: check and save the model's content, make their images, and revise one.
+
+Regenerating a variant adds a version and makes it current; the old one is kept. Every variant
+records the provider and model that wrote it, with the tokens its call used.
+"""
+import logging
+
+from sqlalchemy import select, update
+
+from ... import llm
+from ...extensions import db
+from ...llm import schemas
+from ...models import Campaign, Post, Run, Variant
+from .. import media, runs
+from ..errors import Conflict, NotFound, clean_text
+from ..numbering import commit_numbered, next_number
+from .context import HASHTAGS_MAX, post_context
+from .lookups import current_variant, get_post, require_active, variant_subject
+
+log = logging.getLogger(__name__)
+
+VARIANT_LABELS = ("A", "B")
+VARIANT_FEEDBACK_MAX = 1000
+HEADLINE_MAX = 200
+VARIANT_JOB = "jobs.strategy.revise_variant"
+
+
+def check_label(label: str) -> str:
+    if label not in VARIANT_LABELS:
+        raise NotFound("A post has variants A and B only.")
+    return label
+
+
+def clean_feedback(feedback) -> str:
+    return clean_text(feedback, "feedback", "Feedback", VARIANT_FEEDBACK_MAX,
+                      empty="Say what should change in this variant.")
+
+
+def problems(label: str, value, limit: int) -> list[str]:
+    """Return what is wrong with a variant the model wrote, as sentences for a repair request."""
+    found = []
+    if not value.headline.strip() or len(value.headline) > HEADLINE_MAX:
+        found.append(f"variant {label}: the headline needs 1 to {HEADLINE_MAX} characters")
+    if not value.body.strip():
+        found.append(f"variant {label}: the body is empty")
+    elif len(value.body) > limit:
+        found.append(f"variant {label}: the body has {len(value.body)} characters; this channel allows {limit}")
+    if not value.call_to_action.strip():
+        found.append(f"variant {label}: the call to action is empty")
+    if len(value.hashtags) > HASHTAGS_MAX:
+        found.append(f"variant {label}: {len(value.hashtags)} hashtags; use at most {HASHTAGS_MAX}")
+    if not value.image_prompt.strip():
+        found.append(f"variant {label}: the image prompt is empty")
+    return found
+
+
+def _hashtags(values: list[str]) -> list[str]:
+    tags = ["".join(tag.strip().lstrip("#").split()) for tag in values]
+    return list(dict.fromkeys(tag for tag in tags if tag))[:HASHTAGS_MAX]
+
+
+def add_variant(post_id: int, label: str, content, *, run_id: int, provider: str, model: str, tokens_in: int,
+                tokens_out: int, feedback: str = "", based_on: int | None = None) -> Variant:
+    """Add the next version of a variant and make it current (the caller commits)."""
+    number = next_number(Variant.number, Variant.post_id == post_id, Variant.label == label)
+    # A statement of its own, so the old current version is unmarked before the new one is written.
+    db.session.execute(update(Variant).where(Variant.post_id == post_id, Variant.label == label,
+                                             Variant.is_current.is_(True)).values(is_current=False))
+    variant = Variant(post_id=post_id, label=label, number=number, is_current=True,
+                      headline=content.headline.strip(), body=content.body.strip(),
+                      call_to_action=content.call_to_action.strip(), hashtags=_hashtags(content.hashtags),
+                      image_prompt=content.image_prompt.strip(), feedback=feedback, based_on=based_on, run_id=run_id,
+                      provider=provider, model=model, tokens_in=tokens_in, tokens_out=tokens_out)
+    db.session.add(variant)
+    db.session.flush()
+    return variant
+
+
+def make_media(post_id: int, label: str | None = None) -> None:
+    """Give each current variant without an image its image; writing twice replaces, never adds.
+
+    The caller commits the paths, together with the run's outcome.
+    """
+    query = select(Variant).where(Variant.post_id == post_id, Variant.is_current.is_(True),
+                                  Variant.media_path.is_(None))
+    if label:
+        query = query.where(Variant.label == label)
+    missing = db.session.scalars(query.order_by(Variant.label)).all()
+    if not missing:
+        return
+    workspace_id = db.session.scalar(select(Campaign.workspace_id).join(Post, Post.campaign_id == Campaign.id)
+                                     .where(Post.id == post_id))
+    wanted = [(v.id, v.image_prompt, v.headline) for v in missing]
+    db.session.remove()
+
+    images = media.make_images([(prompt, headline) for _, prompt, headline in wanted])
+
+    stored = {variant_id: media.store(workspace_id, f"variant-{variant_id}.png", data)
+              for (variant_id, _, _), data in zip(wanted, images)}
+    for variant_id, relative in stored.items():
+        db.session.get(Variant, variant_id).media_path = relative
+
+
+def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback) -> Run:
+    """Enqueue a new version of one variant, written with the marketer's feedback; the old one is kept."""
+    post = require_active(get_post(workspace_id, campaign_id, post_id))
+    label = check_label(label)
+    feedback = clean_feedback(feedback)
+    current = current_variant(post.id, label)
+    if current is None:
+        raise Conflict(f"Variant {label} has not been written yet; wait for the post to be ready.")
+    return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="variant",
+                       subject=variant_subject(post.id, label),
+                       params={"post_id": post.id, "label": label, "feedback": feedback, "based_on": current.number},
+                       total=3, job=VARIANT_JOB, llm_calls=2,
+                       busy_message=f"Variant {label} is already being rewritten; wait for it to finish.")
+
+
+def execute_variant(run_id: int) -> None:
+    """Write the new version of a variant and its image (called by the job; safe to call twice)."""
+    run = db.session.get(Run, run_id)
+    if run is None or run.finished:
+        return
+    post_id, label = run.params["post_id"], run.params["label"]
+    runs.start(run_id, f"Rewriting variant {label}…")
+    if db.session.scalar(select(Variant.id).where(Variant.run_id == run_id)) is None:
+        post = db.session.get(Post, post_id)
+        previous = db.session.scalar(select(Variant).where(Variant.post_id == post_id, Variant.label == label,
+                                                           Variant.number == run.params["based_on"]))
+        context = post_context(post)
+        limit = context["body_limit"]
+        prompt = llm.render("variant", **context, label=label, feedback=run.params["feedback"], previous={
+            "number": previous.number, "headline": previous.headline, "body": previous.body,
+            "call_to_action": previous.call_to_action, "hashtags": previous.hashtags,
+            "image_prompt": previous.image_prompt})
+        db.session.remove()
+
+        result = llm.generate(prompt, schemas.VariantContent, check=lambda value: problems(label, value, limit))
+
+        def add():
+            run = db.session.get(Run, run_id)
+            variant = add_variant(post_id, label, result.value, run_id=run_id, feedback=run.params["feedback"],
+                                  based_on=run.params["based_on"], provider=result.provider, model=result.model,
+                                  tokens_in=result.tokens_in, tokens_out=result.tokens_out)
+            run.done, run.message = 1, "Making the image…"
+            runs.record_usage(run, result)
+            return variant
+
+        variant = commit_numbered(add)
+        log.info("run %s: saved variant %s v%s of post %s", run_id, label, variant.number, post_id)
+    make_media(post_id, label)
+    run = db.session.get(Run, run_id)
+    number = db.session.scalar(select(Variant.number).where(Variant.run_id == run_id))
+    runs.succeed(run, f"Saved variant {label} v{number}")
+    db.session.commit()

@@ -1,0 +1,198 @@
+"""What the strategy pages show: the board, the graph, a post with its variants, and the versions."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...models import Campaign, Phase, Post, Run, StrategyVersion, Variant
+from .. import campaigns, graph, media, runs
+from ..errors import NotFound
+from .context import channel_names
+from .lookups import (
+    UNFINISHED_POSTS, active_posts, children, edges_among, get_post, latest_pipeline, latest_post_run, parents,
+    phase_of, phases, variant_subject,
+)
+from .posts import reconcile_posts, sync_post
+from .variants import VARIANT_LABELS, check_label
+
+
+@dataclass
+class Column:
+    phase: Phase
+    posts: list[Post]
+
+
+@dataclass
+class Board:
+    """What the strategy board shows: the active posts by phase, and the latest pipeline run."""
+
+    campaign: Campaign
+    version: int | None
+    columns: list[Column]
+    parents: dict[int, list[Post]]
+    edges: list[tuple[int, int]]
+    run: Run | None
+    live: list[str] = field(default_factory=list)
+
+    @property
+    def posts(self) -> list[Post]:
+        return [post for column in self.columns for post in column.posts]
+
+    @property
+    def planning(self) -> bool:
+        return bool(self.run and not self.run.finished and not self.run.params.get("planned"))
+
+    @property
+    def busy(self) -> bool:
+        """True while something on the board can still change by itself: then, and only then, it polls."""
+        return bool(self.run and not self.run.finished) or any(p.status in UNFINISHED_POSTS for p in self.posts)
+
+    def count(self, status: str) -> int:
+        return sum(post.status == status for post in self.posts)
+
+    @property
+    def approved(self) -> int:
+        return sum(post.approved for post in self.posts)
+
+
+def board(workspace_id: int, campaign_id: int) -> Board:
+    """Return the board, with unfinished runs reconciled with the queue."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    run = latest_pipeline(campaign_id)
+    if run is not None and not run.finished:
+        run = runs.reconcile(run)
+    posts = active_posts(campaign_id)
+    if any(post.status in UNFINISHED_POSTS for post in posts):
+        # A dead worker must not leave a post "writing", whether its run is the pipeline's or a retry's.
+        reconcile_posts(campaign_id)
+        posts = active_posts(campaign_id)
+    by_phase: dict[int, list[Post]] = {}
+    for post in posts:
+        by_phase.setdefault(post.phase, []).append(post)
+    columns = [Column(phase, by_phase.get(phase.number, [])) for phase in phases(campaign_id, campaign.current_version)]
+    ids = {post.id: post for post in posts}
+    edges = edges_among(list(ids))
+    linked: dict[int, list[Post]] = {}
+    for source, target in edges:
+        linked.setdefault(target, []).append(ids[source])
+    live = runs.live_lines(run) if run is not None and not run.finished and not run.params.get("planned") else []
+    return Board(campaign, campaign.current_version, columns, linked, edges, run, live)
+
+
+@dataclass
+class Drawing:
+    campaign: Campaign
+    svg: graph.Drawing
+    mermaid: str
+    version: int | None
+
+
+def drawing(workspace_id: int, campaign_id: int) -> Drawing:
+    """Return the graph of the active posts, laid out for SVG and as Mermaid text."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    posts = active_posts(campaign_id)
+    shown = phases(campaign_id, campaign.current_version)
+    edges = edges_among([post.id for post in posts])
+    names = channel_names()
+    return Drawing(campaign, graph.layout(shown, posts, edges, names), graph.mermaid(shown, posts, edges, names),
+                   campaign.current_version)
+
+
+@dataclass
+class VariantView:
+    label: str
+    versions: list[Variant]
+    shown: Variant | None
+    run: Run | None
+    post: Post
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.run and not self.run.finished)
+
+    @property
+    def position(self) -> int:
+        return self.versions.index(self.shown) + 1 if self.shown in self.versions else 0
+
+    @property
+    def previous(self) -> Variant | None:
+        return self.versions[self.position - 2] if self.position > 1 else None
+
+    @property
+    def next(self) -> Variant | None:
+        return self.versions[self.position] if 0 < self.position < len(self.versions) else None
+
+
+def variant_view(workspace_id: int, campaign_id: int, post_id: int, label: str, number: int | None = None) -> VariantView:
+    """Return every version of one variant, the one to show (the current one by default) and its latest run."""
+    post = get_post(workspace_id, campaign_id, post_id)
+    label = check_label(label)
+    found = list(db.session.scalars(select(Variant).where(Variant.post_id == post.id, Variant.label == label)
+                                    .order_by(Variant.number)))
+    shown = next((v for v in found if v.number == number), None) if number else None
+    shown = shown or next((v for v in found if v.is_current), found[-1] if found else None)
+    run = runs.latest(campaign_id, "variant", variant_subject(post.id, label))
+    if run is not None and not run.finished:
+        run = runs.reconcile(run)
+    return VariantView(label, found, shown, run, post)
+
+
+@dataclass
+class PostView:
+    post: Post
+    phase: Phase | None
+    parents: list[Post]
+    children: list[Post]
+    variants: list[VariantView]
+    run: Run | None
+
+    @property
+    def busy(self) -> bool:
+        return self.post.status in UNFINISHED_POSTS or any(v.busy for v in self.variants)
+
+    @property
+    def archived(self) -> bool:
+        return not self.post.is_active
+
+
+def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[str, int | None] | None = None) -> PostView:
+    """Return a post with its phase, neighbours, variants A and B and its latest run."""
+    post = get_post(workspace_id, campaign_id, post_id)
+    numbers = numbers or {}
+    run = latest_post_run(post)
+    if run is not None and not run.finished:
+        sync_post(post, runs.reconcile(run))
+        db.session.refresh(post)
+    variants = [variant_view(workspace_id, campaign_id, post.id, label, numbers.get(label)) for label in VARIANT_LABELS]
+    return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run)
+
+
+def media_file(workspace_id: int, variant_id: int):
+    """Return the image file of a variant in the workspace, or raise NotFound."""
+    variant = db.session.get(Variant, variant_id)
+    campaign = db.session.get(Campaign, variant.post.campaign_id) if variant is not None else None
+    if campaign is None or campaign.workspace_id != workspace_id or not variant.media_path:
+        raise NotFound("No such image.")
+    found = media.path(variant.media_path)
+    if found is None:
+        raise NotFound("No such image.")
+    return found
+
+
+@dataclass
+class VersionList:
+    """The campaign's strategy versions, newest first, with how many posts each one created."""
+
+    current_version: int | None
+    versions: list[StrategyVersion]
+    post_counts: dict[int, int]
+
+
+def versions(workspace_id: int, campaign_id: int) -> VersionList:
+    """Return the campaign's strategy versions, newest first."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    found = list(db.session.scalars(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id)
+                                    .order_by(StrategyVersion.number.desc())))
+    counts = dict(db.session.execute(select(Post.version, func.count()).where(Post.campaign_id == campaign_id)
+                                     .group_by(Post.version)).all())
+    return VersionList(campaign.current_version, found, counts)

@@ -1,0 +1,105 @@
+"""The JSON API's shapes: every object /api answers is built here, from what the services return."""
+from ..models import Campaign, Run, StepVersion
+from ..services import steps, strategy
+
+
+def campaign_json(campaign: Campaign) -> dict:
+    return {
+        "id": str(campaign.id),
+        "name": campaign.name,
+        "product": campaign.product,
+        "audience": campaign.audience,
+        "goals": campaign.goals,
+        "competitors": campaign.competitors,
+        "channels": campaign.channels,
+        "budget": float(campaign.budget) if campaign.budget is not None else None,
+        "currency": campaign.currency,
+        "brief": campaign.brief,
+        "current_version": campaign.current_version,
+        "steps": steps.status_summary(campaign.id),
+        "created_at": campaign.created_at.isoformat(),
+    }
+
+
+def run_json(run: Run) -> dict:
+    return {
+        "id": str(run.id),
+        "kind": run.kind,
+        "subject": run.subject,
+        "status": run.status,
+        "progress": {"done": run.done, "total": run.total},
+        "message": run.message,
+        "error": run.error or None,
+        "tokens": {"in": run.tokens_in, "out": run.tokens_out},
+        "provider": run.provider or None,
+        "model": run.model or None,
+        "parent_id": str(run.parent_id) if run.parent_id else None,
+        "created_at": run.created_at.isoformat(),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+def step_version_json(version: StepVersion) -> dict:
+    return {
+        "number": version.number,
+        "feedback": version.feedback or None,
+        "based_on": version.based_on,
+        "edited": version.edited,
+        "current": version.is_current,
+        "provider": version.provider or None,
+        "model": version.model or None,
+        "tokens": {"in": version.tokens_in, "out": version.tokens_out},
+        "context_versions": version.context_versions or {},
+        "inputs": version.inputs or {},
+        "content": version.content,
+        "created_at": version.created_at.isoformat(),
+    }
+
+
+def step_json(card: steps.StepCard, versions: list[StepVersion]) -> dict:
+    return {
+        "kind": card.kind,
+        "title": card.spec.title,
+        "current_version": card.current.number if card.current else None,
+        "stale": bool(card.stale_because),
+        "stale_because": card.stale_because,
+        "available": card.spec.enabled,
+        "blocked": card.blocked,
+        "run": run_json(card.run) if card.run else None,
+        "versions": [step_version_json(v) for v in versions],
+    }
+
+
+def post_json(post) -> dict:
+    return {
+        "id": str(post.id), "key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief,
+        "day": post.day, "status": post.status, "approved": post.approved, "version": post.version,
+    }
+
+
+def nodes_json(board: strategy.Board) -> dict:
+    """Return the board's posts by phase and their edges."""
+    return {
+        "version": board.version,
+        "phases": [{
+            "number": column.phase.number,
+            "name": column.phase.name,
+            "goal": column.phase.goal,
+            "posts": [post_json(post) for post in column.posts],
+        } for column in board.columns],
+        "edges": [{"from": str(a), "to": str(b)} for a, b in board.edges],
+    }
+
+
+def versions_json(found: strategy.VersionList) -> dict:
+    """Return the strategy versions, newest first."""
+    current_version, post_counts = found.current_version, found.post_counts
+    return {
+        "current_version": current_version,
+        "versions": [{
+            "number": v.number, "origin": v.origin, "direction": v.direction or None, "from_phase": v.from_phase,
+            "based_on": v.based_on, "posts": post_counts.get(v.number, 0), "is_current": v.number == current_version,
+            "run_id": str(v.run_id) if v.run_id else None, "created_at": v.created_at.isoformat(),
+        } for v in found.versions],
+    }
