@@ -120,6 +120,7 @@ def regenerate(campaign_id: int, post_id: int, label: str):
                "feedback": "", "problem": None, "limits": _limits(),
                "post_title": strategy.get_post(workspace_id(), campaign_id, post_id).title}
     if request.method == "GET":
+        strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
         return page("strategy/regenerate.html", "strategy/_regenerate_dialog.html", in_dialog=is_htmx(), **context)
     context["feedback"] = request.form.get("feedback", "")
     try:

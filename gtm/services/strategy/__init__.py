@@ -14,7 +14,7 @@ from .context import channel_names  # noqa: F401
 from .lookups import get_post, latest_pipeline  # noqa: F401
 from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
-from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, execute_variant, regenerate_variant  # noqa: F401
+from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant  # noqa: F401
 from .views import (  # noqa: F401
     Board, Drawing, PostView, VariantView, VersionList, board, drawing, media_file, post_view, variant_view, versions,
 )

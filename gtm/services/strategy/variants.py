@@ -101,14 +101,20 @@ def make_media(post_id: int, label: str | None = None) -> None:
         db.session.get(Variant, variant_id).media_path = relative
 
 
-def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback) -> Run:
-    """Enqueue a new version of one variant, written with the marketer's feedback; the old one is kept."""
+def check_revisable(workspace_id: int, campaign_id: int, post_id: int, label: str) -> Variant:
+    """Return the current version of a variant that may be rewritten, or raise saying why not."""
     post = require_active(get_post(workspace_id, campaign_id, post_id))
-    label = check_label(label)
-    feedback = clean_feedback(feedback)
-    current = current_variant(post.id, label)
+    current = current_variant(post.id, check_label(label))
     if current is None:
         raise Conflict(f"Variant {label} has not been written yet; wait for the post to be ready.")
+    return current
+
+
+def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback) -> Run:
+    """Enqueue a new version of one variant, written with the marketer's feedback; the old one is kept."""
+    current = check_revisable(workspace_id, campaign_id, post_id, label)
+    post = current.post
+    feedback = clean_feedback(feedback)
     return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="variant",
                        subject=variant_subject(post.id, label),
                        params={"post_id": post.id, "label": label, "feedback": feedback, "based_on": current.number},
