@@ -56,7 +56,10 @@ def run_job(func):
                               "Retry; if it keeps failing, the server log has the details.")
         finally:
             try:
+                # A child's end moves its parent's progress (a post, its pipeline), whatever the outcome.
                 runs.settle_parent_of(int(run_id))
+            except Exception:  # noqa: BLE001 - reading the parent settles it again
+                log.exception("run %s: could not settle its parent run", run_id)
             finally:
                 db.session.remove()
 
