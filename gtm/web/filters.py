@@ -1,4 +1,4 @@
-"""Template filters: sanitised Markdown, money and times."""
+"""Template filters: sanitised Markdown, money, times and placeholder marks."""
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -6,6 +6,8 @@ import markdown as md
 import nh3
 from flask import Flask
 from markupsafe import Markup
+
+from ..llm.schemas import is_placeholder, without_placeholder
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "code", "a", "table",
                 "thead", "tbody", "tr", "th", "td"}
@@ -44,3 +46,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(money, "money")
     app.add_template_filter(ago, "ago")
+    app.add_template_test(is_placeholder, "placeholder")
+    app.add_template_filter(without_placeholder, "without_placeholder")

@@ -4,11 +4,15 @@ Each composer builds its answer from the campaign's fields, the step form's inpu
 structured content of the earlier steps (`vars["earlier"]`) and the feedback, so a later
 step visibly builds on the earlier ones: objectives name the customer segments, mechanics
 serve the objectives, and costs price the mechanics.
+
+What it cannot know (what a named competitor is good or bad at, what it charges, what a line
+of the budget costs) it invents, so it marks that text as a placeholder to check.
 """
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..schemas.steps import PLACEHOLDER_CLAIM, PLACEHOLDER_ESTIMATE, is_placeholder, without_placeholder
 from .compose import Facts, composer, first_sentence, split_list
 
 STRENGTHS = [
@@ -48,16 +52,23 @@ def _previous_item(facts: Facts, key: str, name_key: str, name: str) -> dict:
     return {}
 
 
-def _revise(facts: Facts, previous: list | None, fresh: list, count: int) -> list:
+def _revise(facts: Facts, previous: list | None, fresh: list, count: int, key=lambda item: item) -> list:
     """Build on the previous list: keep its items in order, trimmed or topped up with fresh ones.
 
     A revision reads as an edit of what was there, not a new draft; feedback asking for a
-    different angle is the exception, and starts afresh.
+    different angle is the exception, and starts afresh. `key` says when a fresh item repeats
+    a kept one.
     """
     if not previous or "angle" in facts.feedback.lower():
         return fresh[:count]
     kept = list(previous[:count])
-    return kept + [item for item in fresh if item not in kept][:count - len(kept)]
+    seen = {key(item) for item in kept}
+    return kept + [item for item in fresh if key(item) not in seen][:count - len(kept)]
+
+
+def _claim(text: str) -> str:
+    """Mark an invented claim about a competitor as a placeholder to check."""
+    return text if is_placeholder(text) else PLACEHOLDER_CLAIM + text
 
 
 def _channel_key(text: str) -> str | None:
@@ -81,23 +92,30 @@ def compose_competitors(facts: Facts) -> dict:
     competitors = []
     for name in names:
         before = _previous_item(facts, "competitors", "name", name)
+        # Kept items stay as they were: a marketer who checked one and removed its mark keeps it unmarked.
         strengths = _revise(facts, before.get("strengths"), [
-            s.format(audience=audience) for s in facts.pick(STRENGTHS, name + "s", len(STRENGTHS))], facts.count(3))
+            _claim(s.format(audience=audience)) for s in facts.pick(STRENGTHS, name + "s", len(STRENGTHS))],
+            facts.count(3), key=without_placeholder)
         weaknesses = _revise(facts, before.get("weaknesses"), [
-            w.format(audience=audience) for w in facts.pick(WEAKNESSES, name + "w", len(WEAKNESSES))], facts.count(2))
+            _claim(w.format(audience=audience)) for w in facts.pick(WEAKNESSES, name + "w", len(WEAKNESSES))],
+            facts.count(2), key=without_placeholder)
+        weakest = without_placeholder(weaknesses[0])
         competitors.append({
             "name": name,
-            "positioning": f"{name} is what {audience} already compare against; it sells breadth and safety "
-                           f"rather than the specific outcome {facts.campaign.get('name', 'we')} promises.",
+            "positioning": _claim(f"{name} is what {audience} already compare against; it sells breadth and safety "
+                                  f"rather than the specific outcome {facts.campaign.get('name', 'we')} promises."),
             "strengths": strengths,
             "weaknesses": weaknesses,
-            "pricing_notes": f"Check {name}'s public pricing and its entry tier; expect discounts on annual plans. "
-                             "Position our offer against the price of the plan a new customer would really need.",
-            "how_we_differ": f"{product}. We win where {name} is weakest: "
-                             f"{weaknesses[0][0].lower() + weaknesses[0][1:]}.",
+            "pricing_notes": _claim(f"{name}'s prices are not known here. Look up its public pricing, its entry tier "
+                                    "and any discount on annual plans, then position our offer against the price of "
+                                    "the plan a new customer would really need."),
+            "how_we_differ": f"{product}. If the check confirms it, we win where {name} is weakest: "
+                             f"{weakest[0].lower() + weakest[1:]}.",
         })
     summary = (f"{len(competitors)} alternatives compete for the attention of {audience}. "
-               f"The opening is to lead with the concrete outcome ({goals or product}) where rivals sell breadth.")
+               f"The opening is to lead with the concrete outcome ({goals or product}) where rivals sell breadth. "
+               "What this draft says about each rival is a placeholder, not research: check each marked claim, "
+               "then edit the version to remove its mark.")
     if notes:
         summary += f" Marketer's notes taken into account: {first_sentence(notes, 120)}"
     return {"summary": summary + facts.revision_note(), "competitors": competitors}
@@ -309,7 +327,8 @@ def compose_mechanics(facts: Facts) -> dict:
     return {"summary": summary + facts.revision_note(), "channels": plans, "loyalty_and_referral": loyalty}
 
 
-# Unit costs are round planning figures; `scalable` items grow or shrink to fit the budget.
+# Unit costs are round planning figures, not quotes, so every line is marked as a placeholder;
+# paid reach grows or shrinks to fit the budget.
 MEDIA = {
     "linkedin": ("Sponsored content, per 1,000 impressions", 38.0),
     "instagram": ("Promoted reels, per 1,000 impressions", 9.5),
@@ -334,7 +353,8 @@ def compose_costs(facts: Facts) -> dict:
     if "Email" not in names:
         fixed = [f for f in fixed if f[1] != "Email"]
     items = [{"item": item, "channel": channel, "unit_cost": cost, "quantity": quantity,
-              "notes": "A fixed cost of the launch."} for item, channel, cost, quantity in fixed]
+              "notes": f"{PLACEHOLDER_ESTIMATE} A fixed cost of the launch."}
+             for item, channel, cost, quantity in fixed]
     media = [(name, MEDIA[key]) for name, key in keys.items() if key in MEDIA]
     cap = facts.values.get("budget_cap") or facts.campaign.get("budget") or ""
     fixed_total = sum(Decimal(str(i["unit_cost"])) * Decimal(str(i["quantity"])) for i in items)
@@ -344,9 +364,12 @@ def compose_costs(facts: Facts) -> dict:
         per_channel = max(Decimal(cap) * Decimal("0.9") - fixed_total, Decimal(0)) / len(media)
     for name, (item, cost) in media:
         quantity = int(per_channel / Decimal(str(cost))) if per_channel is not None else 50
+        scaled = " Quantity scaled to the budget; lower it to leave room for tests." if per_channel else ""
         items.append({"item": item, "channel": name, "unit_cost": cost, "quantity": max(quantity, 1),
-                      "notes": "Scaled to the budget; lower it to leave room for tests." if per_channel else ""})
+                      "notes": PLACEHOLDER_ESTIMATE + scaled})
     summary = (f"{len(items)} line items cover production, tools and paid reach on "
                f"{len(media)} channel{'s' if len(media) != 1 else ''}. "
-               "Quantities of paid reach are sized to the budget; fixed costs come first.")
+               "Quantities of paid reach are sized to the budget; fixed costs come first. "
+               "Unit costs are placeholder planning figures, not quotes: replace each marked line with a real "
+               "quote before you commit the budget.")
     return {"summary": summary + facts.revision_note(), "line_items": items}

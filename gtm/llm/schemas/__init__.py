@@ -1,6 +1,6 @@
 """Output schemas: what each task must return. The gateway validates every answer against them."""
 from .steps import (  # noqa: F401
     ChannelPlan, Competitor, CompetitorAnalysis, CostEstimate, CostLineItem, CustomerAnalysis, LoyaltyMechanic,
-    MechanicsPlan, Objective, ObjectivesPlan, Segment, Tactic,
+    MechanicsPlan, Objective, ObjectivesPlan, Segment, Tactic, is_placeholder, without_placeholder,
 )
 from .strategy import PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, VariantContent  # noqa: F401

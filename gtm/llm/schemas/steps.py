@@ -6,6 +6,26 @@ from pydantic import ConfigDict, Field
 
 from ._base import Strict
 
+# Text that opens with one of these marks is a placeholder to check, not a fact. The offline model
+# invents its claims about competitors and its cost figures, so it marks them; the pages show such
+# text with a "Placeholder" badge, and a marketer removes the mark by editing once it is checked.
+PLACEHOLDER_CLAIM = "Placeholder — check: "
+PLACEHOLDER_ESTIMATE = "Placeholder estimate — replace with a real quote."
+PLACEHOLDER_MARKS = (PLACEHOLDER_CLAIM, PLACEHOLDER_ESTIMATE)
+
+
+def is_placeholder(text) -> bool:
+    """Tell whether text carries a placeholder mark."""
+    return isinstance(text, str) and text.startswith(PLACEHOLDER_MARKS)
+
+
+def without_placeholder(text: str) -> str:
+    """Return the text after its placeholder mark, if it has one."""
+    for mark in PLACEHOLDER_MARKS:
+        if text.startswith(mark):
+            return text[len(mark):].strip()
+    return text
+
 
 class Competitor(Strict):
     name: str = Field(min_length=1, max_length=120)
