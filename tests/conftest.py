@@ -22,6 +22,7 @@ from gtm.extensions import db
 from gtm.services import accounts, campaigns
 
 from .fake_openai import FakeOpenAI
+from .openapi_check import AnswerChecker
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -187,21 +188,37 @@ def token(user):
     return accounts.create_token(user.id, "tests")[1]
 
 
+@pytest.fixture(scope="session")
+def answer_checker():
+    """Built from the first OpenAPI document served; every app of the session serves the same one."""
+    found = {}
+
+    def checker(client) -> AnswerChecker:
+        if "checker" not in found:
+            found["checker"] = AnswerChecker(client.get("/api/openapi.json").get_json())
+        return found["checker"]
+    return checker
+
+
 @pytest.fixture
-def api(app, token):
-    """A client for /api with a Bearer token; `api.get/post` return (status, json)."""
+def api(app, token, answer_checker):
+    """A client for /api with a Bearer token; `api.get/post` return (status, json), after checking the
+    answer against what /api/openapi.json documents for that route and status."""
     class Api:
         def __init__(self, flask_client, raw):
             self.client = flask_client
             self.headers = {"Authorization": f"Bearer {raw}"}
 
         def get(self, path):
-            response = self.client.get(path, headers=self.headers)
-            return response.status_code, response.get_json()
+            return self._checked("GET", path, self.client.get(path, headers=self.headers))
 
         def post(self, path, json=None, **kwargs):
-            response = self.client.post(path, json=json, headers=self.headers, **kwargs)
-            return response.status_code, response.get_json()
+            return self._checked("POST", path, self.client.post(path, json=json, headers=self.headers, **kwargs))
+
+        def _checked(self, method, path, response):
+            answer = response.get_json()
+            answer_checker(self.client).check(app, method, path, response.status_code, answer)
+            return response.status_code, answer
 
     return Api(app.test_client(), token)
 

@@ -1,17 +1,18 @@
 """The JSON API under /api, authenticated with Bearer tokens."""
-from flask import Blueprint, g, jsonify, request
+import functools
+
+from flask import Blueprint, current_app, g, jsonify, request
+from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
 from ..services import accounts, campaigns, runs, steps, strategy
 from ..services.errors import ServiceError
-from . import MAX_ID
+from . import api_schemas as schemas
 from .api_json import campaign_json, nodes_json, run_json, step_json, step_version_json, versions_json
-from .openapi import openapi_document
+from .openapi import Operation, openapi_document, operation_of
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
-
-PUBLIC = {"api.openapi"}
 
 
 class ApiError(ServiceError):
@@ -22,8 +23,9 @@ class ApiError(ServiceError):
 
 @bp.before_request
 def authenticate():
-    """Require a live Bearer token on every API call but the OpenAPI document."""
-    if request.endpoint in PUBLIC:
+    """Require a live Bearer token on every API call but the public ones (the OpenAPI document)."""
+    operation = operation_of(current_app.view_functions.get(request.endpoint))
+    if operation is not None and operation.public:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
@@ -42,7 +44,30 @@ def _workspace() -> int:
     return g.api_user.workspace_id
 
 
-def _body(optional: bool = False) -> dict:
+def documented(answers: dict[int, type[BaseModel]], *, body: type[BaseModel] | None = None, optional: bool = False,
+               query: type[BaseModel] | None = None, errors: tuple[int, ...] = (), public: bool = False):
+    """Describe a view for /api/openapi.json, and call it with its body and query parsed by their models.
+
+    The view gets `body=` and `query=` keyword arguments for the models named here, so what the
+    document says a view takes is what the view is given.
+    """
+    operation = Operation(answers, body, optional, query, tuple(errors), public)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def parsed(**args):
+            if query is not None:
+                args["query"] = _parse(query, request.args.to_dict())
+            if body is not None:
+                args["body"] = _parse(body, _json_object(optional))
+            return view(**args)
+
+        parsed.openapi = operation
+        return parsed
+    return decorate
+
+
+def _json_object(optional: bool) -> dict:
     """Return the JSON object body, or raise a 400 that says what is wrong."""
     if optional and not request.get_data():
         return {}
@@ -54,64 +79,78 @@ def _body(optional: bool = False) -> dict:
     return body
 
 
+def _parse(model: type[BaseModel], values: dict) -> BaseModel:
+    """Return `values` checked by `model`, or raise a 422 whose detail names each field."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        # The services look the ids up before they judge values; keep that order, so an unknown or
+        # foreign campaign is 404 whatever the body holds.
+        _find_path_subjects()
+        detail = schemas.field_errors(error)
+        raise ApiError(422, f"Some fields need attention: {', '.join(detail)}.", detail) from None
+
+
+def _find_path_subjects() -> None:
+    """Raise NotFound when the URL names a campaign or step the workspace does not have."""
+    args = request.view_args or {}
+    if "kind" in args:
+        steps.spec_for(args["kind"])
+    if "campaign_id" in args:
+        campaigns.get_campaign(_workspace(), args["campaign_id"])
+
+
 def _step(campaign_id: int, kind: str) -> dict:
     card = steps.card(_workspace(), campaign_id, kind)
     return step_json(card, steps.list_versions(_workspace(), campaign_id, kind))
 
 
 @bp.get("/openapi.json")
+@documented({200: schemas.OpenApiDocument}, public=True)
 def openapi():
-    """Describe the API as OpenAPI 3."""
-    return jsonify(openapi_document())
+    """Describe the API as OpenAPI 3.1."""
+    return jsonify(openapi_document(current_app))
 
 
 @bp.post("/campaigns")
-def create_campaign():
+@documented({201: schemas.Campaign}, body=schemas.CampaignInput)
+def create_campaign(body: schemas.CampaignInput):
     """Create a campaign."""
-    body = _body()
-    missing = [field for field in campaigns.REQUIRED if field not in body]
-    if missing:
-        raise ApiError(422, f"Missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
-                       {field: "This field is required." for field in missing})
-    campaign = campaigns.create_campaign(_workspace(), body)
+    campaign = campaigns.create_campaign(_workspace(), body.model_dump(exclude_unset=True))
     return jsonify(campaign_json(campaign)), 201
 
 
 @bp.get("/campaigns")
+@documented({200: schemas.CampaignList})
 def list_campaigns():
     """List the workspace's campaigns."""
     return jsonify(campaigns=[campaign_json(c) for c in campaigns.list_campaigns(_workspace())])
 
 
 @bp.get("/campaigns/<int:campaign_id>")
+@documented({200: schemas.Campaign})
 def get_campaign(campaign_id: int):
     """Return a campaign with its steps' status."""
     return jsonify(campaign_json(campaigns.get_campaign(_workspace(), campaign_id)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/generate")
-def generate_step(campaign_id: int, kind: str):
+@documented({202: schemas.RunAccepted}, body=schemas.GenerateStep, optional=True, errors=(409, 503))
+def generate_step(campaign_id: int, kind: str, body: schemas.GenerateStep):
     """Start generating a step, optionally revising it with feedback."""
-    body = _body(optional=True)
-    inputs = body.get("inputs")
-    if inputs is not None and not isinstance(inputs, dict):
-        raise ApiError(422, "`inputs` must be an object.", {"inputs": "Must be an object."})
-    run = steps.start(_workspace(), campaign_id, kind, feedback=body.get("feedback"), inputs=inputs)
+    run = steps.start(_workspace(), campaign_id, kind, feedback=body.feedback, inputs=body.inputs)
     return jsonify(run_id=str(run.id)), 202
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
+@documented({200: schemas.Step})
 def get_step(campaign_id: int, kind: str):
     """Return a step with all its versions."""
     return jsonify(_step(campaign_id, kind))
 
 
-def _version_number(value):
-    """Read a version number given as digits; other values go on as they are, and name no version."""
-    return int(value) if isinstance(value, str) and value.isdigit() and int(value) <= MAX_ID else value
-
-
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")
+@documented({200: schemas.Step})
 def make_step_version_current(campaign_id: int, kind: str, number: int):
     """Make an older version of a step current again; the later steps become stale."""
     steps.make_current(_workspace(), campaign_id, kind, number)
@@ -119,50 +158,53 @@ def make_step_version_current(campaign_id: int, kind: str, number: int):
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions")
-def create_step_version(campaign_id: int, kind: str):
+@documented({201: schemas.StepVersion}, body=schemas.EditStep, errors=(409,))
+def create_step_version(campaign_id: int, kind: str, body: schemas.EditStep):
     """Save hand-edited content as a new version of a step, marked as edited."""
-    body = _body()
-    version = steps.save_edit(_workspace(), campaign_id, kind, body.get("content"),
-                              based_on=_version_number(body.get("based_on")))
+    version = steps.save_edit(_workspace(), campaign_id, kind, body.content, based_on=body.based_on)
     return jsonify(step_version_json(version)), 201
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>/diff")
-def diff_step_versions(campaign_id: int, kind: str):
+@documented({200: schemas.StepDiff}, query=schemas.DiffQuery)
+def diff_step_versions(campaign_id: int, kind: str, query: schemas.DiffQuery):
     """Compare two versions of a step (?a=&b=) as readable lines."""
-    found = steps.diff(_workspace(), campaign_id, kind, _version_number(request.args.get("a")),
-                       _version_number(request.args.get("b")))
+    found = steps.diff(_workspace(), campaign_id, kind, query.a, query.b)
     return jsonify(a=found.old.number, b=found.new.number, added=found.added, removed=found.removed,
                    lines=[{"op": line.op, "text": line.text} for line in found.lines])
 
 
 @bp.post("/campaigns/<int:campaign_id>/strategy")
-def plan_strategy(campaign_id: int):
+@documented({202: schemas.RunAccepted}, body=schemas.PlanStrategy, optional=True, errors=(409, 503))
+def plan_strategy(campaign_id: int, body: schemas.PlanStrategy):
     """Plan the campaign's strategy, then write every post, in one pipeline run."""
-    body = _body(optional=True)
-    run = strategy.plan(_workspace(), campaign_id, direction=body.get("direction"))
+    run = strategy.plan(_workspace(), campaign_id, direction=body.direction)
     return jsonify(run_id=str(run.id)), 202
 
 
 @bp.get("/campaigns/<int:campaign_id>/nodes")
+@documented({200: schemas.Nodes})
 def strategy_nodes(campaign_id: int):
     """Return the active posts by phase, and the edges between them."""
     return jsonify(nodes_json(strategy.board(_workspace(), campaign_id)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/approve-all")
+@documented({200: schemas.Approved})
 def approve_all_posts(campaign_id: int):
     """Approve every written post of the current strategy version."""
     return jsonify(approved=strategy.approve_all(_workspace(), campaign_id))
 
 
 @bp.get("/campaigns/<int:campaign_id>/versions")
+@documented({200: schemas.StrategyVersions})
 def strategy_versions(campaign_id: int):
     """List the strategy's versions, newest first."""
     return jsonify(versions_json(strategy.versions(_workspace(), campaign_id)))
 
 
 @bp.get("/runs/<int:run_id>")
+@documented({200: schemas.Run})
 def get_run(run_id: int):
     """Return a run's status and progress."""
     return jsonify(run_json(runs.get(_workspace(), run_id)))
