@@ -244,3 +244,19 @@ def test_offline_variants_carry_the_badge(auth_client, campaign, api, work):
     post = Post.query.order_by(Post.id).first()
     page = auth_client.get(f"/campaigns/{campaign.id}/posts/{post.id}").get_data(as_text=True)
     assert page.count("Offline draft") == 2
+
+
+def test_version_numbers_in_other_scripts_name_no_version(auth_client, campaign):
+    # "²" and "٣" are digits to str.isdigit() but not to int(): they name nothing, as any other text.
+    for raw in ("²", "٣", "1²"):
+        response = auth_client.get(f"/campaigns/{campaign.id}/steps/competitors?v={raw}")
+        assert response.status_code == 404, raw
+
+
+def test_an_edit_form_field_numbered_in_another_script_is_ignored(auth_client, campaign, work, user):
+    steps.start(user.workspace_id, campaign.id, "competitors")
+    work()
+    form = {"summary": "Edited", "competitors.².name": "Ghost"}
+    response = auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/edit", data=form)
+    assert response.status_code in (303, 422), response.status_code
+    assert "Ghost" not in str([v.content for v in StepVersion.query.all()])

@@ -71,7 +71,7 @@ def number_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         raise NotFound(f"There is no {name} '{raw[:20]}'.")
     return int(raw)
 
@@ -97,7 +97,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return accounts.get_user(int(user_id)) if user_id.isdigit() else None
+        return accounts.get_user(int(user_id)) if user_id.isascii() and user_id.isdigit() else None
 
     @login_manager.unauthorized_handler
     def unauthorized():

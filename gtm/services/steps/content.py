@@ -268,7 +268,8 @@ def parse_form(schema: type[BaseModel], form: Mapping[str, str], *, keep_blank: 
         control, detail = _kind(info.annotation)
         if control == "items":
             indices = sorted({int(key[len(full) + 1:].split(".", 1)[0]) for key in form
-                              if key.startswith(full + ".") and key[len(full) + 1:].split(".", 1)[0].isdigit()})
+                              if key.startswith(full + ".") and key[len(full) + 1:].split(".", 1)[0].isascii()
+                              and key[len(full) + 1:].split(".", 1)[0].isdigit()})
             items = []
             for index in indices:
                 item_prefix = f"{full}.{index}."
