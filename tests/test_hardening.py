@@ -260,3 +260,14 @@ def test_an_edit_form_field_numbered_in_another_script_is_ignored(auth_client, c
     response = auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/edit", data=form)
     assert response.status_code in (303, 422), response.status_code
     assert "Ghost" not in str([v.content for v in StepVersion.query.all()])
+
+
+def test_each_plan_records_its_members(api, campaign, work):
+    from gtm.services.strategy.lookups import member_posts
+
+    _plan_twice(api, campaign, work)
+    for version in (1, 2):
+        members = member_posts(campaign.id, version)
+        assert members and [p.id for p in members] == [p.id for p in Post.query.filter_by(version=version)
+                                                        .order_by(Post.phase, Post.id)]
+    assert {p.is_active for p in member_posts(campaign.id, 2)} == {True}

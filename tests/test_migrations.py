@@ -43,3 +43,38 @@ def test_migrations_match_models_on_sqlite(tmp_path):
                     reason="runs in the PostgreSQL pass of .ci/run (TEST_DATABASE_URL)")
 def test_migrations_match_models_on_postgresql(tmp_path):
     assert_matches_models(migrated_app(os.environ["TEST_DATABASE_URL"], tmp_path))
+
+
+def test_upgrading_existing_data(tmp_path):
+    """Rows written before provenance and membership: they gain their run's provider and model, keep one
+    current row each, and every post becomes a member of the version that created it."""
+    app = migrated_app(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'd.db'}", tmp_path)
+    now = "2026-01-02 03:04:05+00:00"
+    with app.app_context():
+        upgrade(revision="61ebb93d77e8")
+        with db.engine.begin() as conn:
+            for statement in (
+                f"INSERT INTO workspace (id, name, created_at) VALUES (1, 'w', '{now}')",
+                "INSERT INTO campaign (id, workspace_id, name, product, audience, goals, competitors, channels, "
+                f"currency, brief, created_at) VALUES (1, 1, 'c', 'p', 'a', 'g', '[]', '[]', 'USD', '', '{now}')",
+                "INSERT INTO run (id, workspace_id, campaign_id, kind, subject, status, params, done, total, message, "
+                "error, attempts, provider, model, tokens_in, tokens_out, created_at) VALUES (1, 1, 1, 'step', "
+                f"'competitors', 'succeeded', '{{}}', 1, 1, '', '', 1, 'openai', 'gpt-x', 5, 6, '{now}')",
+                "INSERT INTO step_version (id, campaign_id, kind, number, content, inputs, feedback, context_versions, "
+                f"is_current, edited, run_id, created_at) VALUES (1, 1, 'competitors', 1, '{{}}', '{{}}', '', '{{}}', "
+                f"true, false, 1, '{now}'), (2, 1, 'competitors', 2, '{{}}', '{{}}', '', '{{}}', true, false, NULL, "
+                f"'{now}')",
+                "INSERT INTO post (id, campaign_id, version, is_active, phase, key, title, channel, brief, day, status, "
+                f"error, approved, created_at) VALUES (1, 1, 1, false, 1, 'k', 't', 'email', 'b', 0, 'ready', '', "
+                f"false, '{now}'), (2, 1, 2, true, 1, 'k', 't', 'email', 'b', 0, 'ready', '', false, '{now}')",
+            ):
+                conn.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, provider, model, tokens_in, is_current FROM step_version "
+                                     "ORDER BY id")).all()
+            members = conn.execute(text("SELECT version, post_id FROM strategy_member ORDER BY post_id")).all()
+        assert [tuple(row) for row in rows] == [(1, "openai", "gpt-x", 0, False), (2, "", "", 0, True)]
+        assert [tuple(row) for row in members] == [(1, 1), (2, 2)]
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -2,10 +2,10 @@
 from .campaign import Campaign
 from .run import Run, RunStatus
 from .step import STEP_KINDS, StepVersion
-from .strategy import Edge, Phase, Post, StrategyVersion, Variant
+from .strategy import Edge, Member, Phase, Post, StrategyVersion, Variant
 from .workspace import ApiToken, User, Workspace
 
 __all__ = [
-    "ApiToken", "Campaign", "Edge", "Phase", "Post", "Run", "RunStatus", "STEP_KINDS",
+    "ApiToken", "Campaign", "Edge", "Member", "Phase", "Post", "Run", "RunStatus", "STEP_KINDS",
     "StepVersion", "StrategyVersion", "User", "Variant", "Workspace",
 ]

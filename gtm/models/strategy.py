@@ -1,4 +1,4 @@
-"""The strategy graph: versions, phases, posts, edges and post variants."""
+"""The strategy graph: versions and their members, phases, posts, edges and post variants."""
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -23,6 +23,18 @@ class StrategyVersion(db.Model):
     based_on: Mapped[int | None] = mapped_column()
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     created_at: Mapped[datetime] = created_at()
+
+
+class Member(db.Model):
+    """A post that belongs to a strategy version. A post kept by a regeneration belongs to several."""
+
+    __tablename__ = "strategy_member"
+    __table_args__ = (UniqueConstraint("campaign_id", "version", "post_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
 
 
 class Phase(db.Model):

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Edge, Phase, Post, Run, Variant
+from ...models import Edge, Member, Phase, Post, Run, Variant
 from .. import campaigns, runs
 from ..errors import Conflict, NotFound
 
@@ -29,6 +29,12 @@ def require_active(post: Post) -> Post:
 def active_posts(campaign_id: int) -> list[Post]:
     return list(db.session.scalars(select(Post).where(Post.campaign_id == campaign_id, Post.is_active.is_(True))
                                    .order_by(Post.phase, Post.id)))
+
+
+def member_posts(campaign_id: int, version: int) -> list[Post]:
+    """Return the posts that belong to a strategy version, by phase."""
+    return list(db.session.scalars(select(Post).join(Member, Member.post_id == Post.id).where(
+        Member.campaign_id == campaign_id, Member.version == version).order_by(Post.phase, Post.id)))
 
 
 def phases(campaign_id: int, version: int | None) -> list[Phase]:

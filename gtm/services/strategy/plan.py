@@ -12,7 +12,7 @@ from sqlalchemy import update
 from ... import llm
 from ...extensions import db
 from ...llm import schemas
-from ...models import Campaign, Edge, Phase, Post, Run, StrategyVersion
+from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
 from .. import campaigns, graph, runs
 from ..errors import Conflict, clean_text
 from ..numbering import next_number
@@ -95,6 +95,7 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
                             to_post_id=by_key[edge.to_key.strip()].id))
     campaign.current_version = number
     for post in by_key.values():
+        db.session.add(Member(campaign_id=campaign.id, version=number, post_id=post.id))
         runs.add(workspace_id=run.workspace_id, campaign_id=campaign.id, kind="post", subject=post_subject(post.id),
                  params={"post_id": post.id}, total=3, parent_id=run_id)
     run.params = {**run.params, "planned": True, "version": number}
