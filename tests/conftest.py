@@ -1,5 +1,6 @@
 """Fixtures: an app on temporary SQLite (or TEST_DATABASE_URL), an embedded Redis with real
 RQ workers, the OpenAI-compatible fake server, and clients that log in and send CSRF tokens."""
+import contextlib
 import os
 import re
 import shutil
@@ -7,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import redis
 from flask.testing import FlaskClient
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from gtm import broker, create_app, queue
 from gtm.extensions import db
@@ -292,6 +294,36 @@ def wait_for(predicate, timeout=20.0, interval=0.05, message="condition"):
     raise AssertionError(f"timed out waiting for {message}")
 
 
+@contextlib.contextmanager
+def statements_of(app, before: int | None = None, run=None):
+    """Record the SQL this thread sends; call `run` (in its own app context) just before statement `before`.
+
+    A test uses it to land a job's commit between any two reads of one request, deterministically."""
+    seen: list[str] = []
+    thread, running = threading.get_ident(), False
+
+    def record(conn, cursor, statement, *args):
+        nonlocal running
+        if threading.get_ident() != thread or running:
+            return
+        if len(seen) == before:
+            running = True
+            try:
+                with app.app_context():
+                    run()
+            finally:
+                running = False
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def free_port() -> int:
     import socket
 
@@ -310,6 +342,16 @@ class LiveServer:
 
     def log_text(self) -> str:
         return "\n".join(p.read_text() for p in sorted(self.logs.glob("*.log")))
+
+    @contextlib.contextmanager
+    def worker_paused(self):
+        """Hold the worker still (SIGSTOP), so a run stays unfinished for as long as the test needs."""
+        worker = self.processes[1]  # started after the web server, below
+        os.kill(worker.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(worker.pid, signal.SIGCONT)
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """The analysis workflow in a real browser against a real server and worker: the five steps in
-order, a regeneration through the modal, paging and a diff, and the same regeneration without JavaScript."""
+order, a regeneration through the modal, paging and a diff, the same regeneration without JavaScript,
+and answers that arrive late never putting back an older card."""
 import re
 import time
 
 from playwright.sync_api import expect
 
-from gtm.models import STEP_KINDS
+from gtm.extensions import db
+from gtm.models import STEP_KINDS, Run
 
 from .conftest import ARTIFACTS, PASSWORD, screenshot
 
@@ -153,3 +155,99 @@ def wait_for_text(page, selector: str, text: str, timeout: float = 20) -> None:
         time.sleep(0.3)
         page.reload()
     raise AssertionError(f"{text!r} did not appear in {selector}")
+
+
+# A late answer is made late on purpose: Playwright holds the request while the test acts, so the
+# order of events is forced, not left to the timing of a slow server.
+
+def test_a_late_poll_answer_does_not_replace_a_newer_card(live_server, browser, user, campaign):
+    """The poll that finds a regeneration finished is answered late, after a later card was started."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(20_000)
+    try:
+        competitors, customers = first_step_done(page, live_server, user, campaign)
+        held, polls = [], re.compile(r"/steps/competitors\?poll=1$")
+        page.route(polls, lambda route: held.append(route))
+        generate_again(competitors, live_server)
+        wait_until(page, lambda: held, "the poll to be held")
+        wait_until(page, lambda: latest_run(campaign, "competitors").status == "succeeded", "the run to finish")
+        # The server answers now: competitors is done, and customers has not been started yet.
+        late = held[0].fetch()
+
+        customers.get_by_label("Segments to consider").fill("Wedding florists")
+        customers.get_by_role("button", name="Generate", exact=True).click()
+        expect(customers.get_by_role("button", name="Generate", exact=True)).to_have_count(0)
+        held[0].fulfill(response=late)
+        page.unroute(polls)
+
+        expect(competitors).to_contain_text("v2 of 2")
+        # The late answer knew customers only as it was before its Generate: it must not bring that back.
+        expect(customers).to_contain_text("v1 of 1")
+        expect(customers).to_contain_text("Wedding florists")
+        expect(customers.locator("progress")).to_have_count(0)
+    finally:
+        page.close()
+
+
+def test_a_late_refresh_does_not_replace_the_answer_to_a_click(live_server, browser, user, campaign):
+    """A card refreshing itself (it was told an earlier step changed) is answered after a click on it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(20_000)
+    try:
+        competitors, customers = first_step_done(page, live_server, user, campaign)
+        refreshes, posts, refresh = [], [], re.compile(r"/steps/customers$")
+        page.route(refresh, lambda route: refreshes.append(route))
+        page.route(re.compile(r"/steps/customers/generate$"), lambda route: posts.append(route))
+        generate_again(competitors, live_server)
+        expect(competitors).to_contain_text("v2 of 2")
+        wait_until(page, lambda: refreshes, "customers to refresh itself")
+        stale = refreshes[0].fetch()  # rendered before the click below: customers not started
+
+        customers.get_by_label("Segments to consider").fill("Wedding florists")
+        customers.get_by_role("button", name="Generate", exact=True).click()
+        wait_until(page, lambda: posts, "the click to be sent")
+        answer = posts[0].fetch()  # customers is started now
+        # The older answer comes first, if the page still waits for it (it should not: the click was newer).
+        if refreshes[0].request.failure is None:
+            refreshes[0].fulfill(response=stale)
+        posts[0].fulfill(response=answer)
+        page.unroute(refresh)
+
+        expect(customers).to_contain_text("v1 of 1")
+        expect(customers).to_contain_text("Wedding florists")
+        expect(customers.locator("progress")).to_have_count(0)
+    finally:
+        page.close()
+
+
+def first_step_done(page, live_server, user, campaign):
+    """Log in, generate the competitor analysis and return the first two cards, customers ready to start."""
+    log_in(page, live_server.url, user.email)
+    page.goto(f"{live_server.url}/campaigns/{campaign.id}")
+    competitors, customers = page.locator("#step-competitors"), page.locator("#step-customers")
+    competitors.get_by_role("button", name="Generate", exact=True).click()
+    expect(competitors).to_contain_text("v1 of 1")
+    expect(customers.get_by_role("button", name="Generate", exact=True)).to_be_enabled()
+    return competitors, customers
+
+
+def generate_again(card, live_server) -> None:
+    """Start a new version of a step; the worker waits until the card shows the run, so the card polls."""
+    with live_server.worker_paused():
+        card.get_by_text("Generate a new version from the form").click()
+        card.get_by_role("button", name="Generate again").click()
+        expect(card.locator("progress")).to_be_visible()
+
+
+def latest_run(campaign, kind: str) -> Run:
+    db.session.expire_all()
+    return Run.query.filter_by(campaign_id=campaign.id, subject=kind).order_by(Run.id.desc()).first()
+
+
+def wait_until(page, predicate, what: str, timeout: float = 20) -> None:
+    """Wait for something only the test sees (a held request, a database row); Playwright works meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(50)

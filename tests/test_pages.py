@@ -1,11 +1,15 @@
 """Every page a person can reach is well-formed: htmx requests name their target, ids are unique,
-form controls have labels, and responses vary on HX-Request."""
+form controls have labels, responses vary on HX-Request, and the requests of a fragment that
+replaces itself keep in step with it."""
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from gtm.models import Post, Run
+
 SKIP_PREFIXES = ("/static/", "/api/", "/logout")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class PageParser(HTMLParser):
@@ -17,6 +21,7 @@ class PageParser(HTMLParser):
         self.controls: list[dict] = []
         self.label_for: set[str] = set()
         self.open_labels = 0
+        self.open: list[tuple[str, str | None]] = []  # open elements, each with its id if it replaces itself
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -25,7 +30,11 @@ class PageParser(HTMLParser):
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         if any(name in attrs for name in ("hx-get", "hx-post", "hx-put", "hx-delete")):
-            self.htmx.append({"tag": tag, **attrs})
+            inside = next((fragment for _, fragment in reversed(self.open) if fragment), None)
+            self.htmx.append({"tag": tag, "_inside": inside, **attrs})
+        if tag not in VOID:
+            refreshes = attrs.get("hx-trigger") and attrs.get("hx-target") == "this"
+            self.open.append((tag, attrs.get("id") if refreshes else None))
         if tag == "label":
             self.open_labels += 1
             if attrs.get("for"):
@@ -36,6 +45,10 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "label":
             self.open_labels = max(0, self.open_labels - 1)
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth][0] == tag:
+                del self.open[depth:]
+                break
 
 
 def check_page(url: str, response) -> PageParser:
@@ -50,6 +63,12 @@ def check_page(url: str, response) -> PageParser:
         target = element["hx-target"]
         if target.startswith("#"):
             assert target[1:] in parser.ids, f"{url}: hx-target {target} is not on the page"
+        # See self_refreshing in _macros.html: what a slow server answers late must not replace newer state.
+        if element.get("hx-trigger") and target == "this":
+            assert element.get("hx-sync") == "this:abort", f"{url}: {element} replaces itself out of step"
+        if element["_inside"]:
+            assert element.get("hx-sync") == f"#{element['_inside']}:drop", \
+                f"{url}: {element} is not in step with #{element['_inside']}, which replaces itself"
     for control in parser.controls:
         labelled = control.get("id") in parser.label_for or control.get("aria-label") or control["inside_label"]
         assert labelled, f"{url}: {control} has no label"
@@ -92,6 +111,26 @@ def test_forms_with_errors_are_well_formed(auth_client):
     assert response.status_code == 422
     response.status_code = 200  # check_page expects a page; the 422 is asserted above
     check_page("/campaigns/new (errors)", response)
+
+
+def test_pages_with_work_in_progress_are_well_formed(auth_client, campaign, work):
+    auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+    auth_client.post(f"/campaigns/{campaign.id}/strategy/plan", data={})
+    work()
+    post = Post.query.filter_by(is_active=True).first()
+    # Nothing works the queue from here on, so these pages show their polling fragments.
+    auth_client.post(f"/campaigns/{campaign.id}/posts/{post.id}/variants/A/regenerate", data={"feedback": "Shorter"})
+    auth_client.post(f"/campaigns/{campaign.id}/steps/customers/generate", data={})
+    urls = [f"/campaigns/{campaign.id}/posts/{post.id}", f"/campaigns/{campaign.id}"]
+    auth_client.post(f"/campaigns/{campaign.id}/strategy/plan", data={})
+    urls += [f"/campaigns/{campaign.id}/strategy", f"/campaigns/{campaign.id}/strategy/summary"]
+    urls += [f"/runs/{run.id}" for run in Run.query.filter(Run.finished_at.is_(None))]
+    assert len(urls) == 7
+    for url in urls:
+        # The summary exists only as a fragment; the other pages include their fragments.
+        response = auth_client.get(url, headers={"HX-Request": "true"} if url.endswith("/summary") else {})
+        assert 'hx-trigger="every 1s"' in response.get_data(as_text=True), url
+        check_page(url, response)
 
 
 def test_fragments_vary_and_full_pages_differ(htmx, campaign):

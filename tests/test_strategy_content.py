@@ -1,6 +1,5 @@
 """Writing posts: one job per post, in parallel, idempotent, with a bounded context, media and retries;
 regenerating a variant with feedback keeps the old one."""
-import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,7 @@ from gtm.extensions import db
 from gtm.models import Post, Run, Variant
 from gtm.services import accounts
 
-from .conftest import log_in, wait_for
+from .conftest import log_in, statements_of, wait_for
 from .fake_openai import Reply
 from .plans import schema_name, valid_plan
 from .test_strategy_plan import answer_plans_with, queue_length
@@ -68,20 +67,10 @@ def test_running_a_post_job_twice_keeps_its_variants(api, campaign, work, fake_o
 
 @pytest.mark.llm("openai")
 def test_posts_are_written_in_parallel_by_separate_workers(api, campaign, fake_openai, worker_process):
-    latency = 0.6
     answer_plans_with(fake_openai, valid_plan(sizes=(2, 2, 2)))
-    started: list[float] = []
-    planning = fake_openai.responder
-
-    def responder(body):
-        if schema_name(body) == "PostContent":
-            started.append(time.monotonic())
-        return planning(body)
-
-    fake_openai.responder = responder
-    fake_openai.latency = latency
+    # Each call takes a while, so one post is still being written when the other worker takes the next.
+    fake_openai.latency = 0.6
     worker_process(count=2)
-    begin = time.monotonic()
     status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
     assert status == 202
 
@@ -89,20 +78,20 @@ def test_posts_are_written_in_parallel_by_separate_workers(api, campaign, fake_o
         return api.get(f"/api/runs/{body['run_id']}")[1]["status"] in ("succeeded", "failed")
 
     wait_for(finished, timeout=60, interval=0.1, message="the pipeline to finish")
-    elapsed = time.monotonic() - begin
     status, run = api.get(f"/api/runs/{body['run_id']}")
     assert run["status"] == "succeeded", run
     assert run["progress"] == {"done": 6, "total": 6}
 
-    # Two content calls were in flight at once ...
-    started.sort()
-    assert any(b - a < latency for a, b in zip(started, started[1:])), started
-    children = Run.query.filter_by(kind="post").all()
-    spans = sorted((c.started_at, c.finished_at) for c in children)
-    assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])), "post runs overlapped"
-    # ... and the whole took less than writing the posts one after the other would.
-    serial = latency + 6 * 2 * latency  # the plan, then per post a content call and its (parallel) images
-    assert elapsed < serial, (elapsed, serial)
+    # Proof of parallel work from what the runs recorded, not from how long the test took: two post
+    # runs were in progress at the same moment (each started before the other finished).
+    spans = [(c.started_at, c.finished_at) for c in Run.query.filter_by(kind="post").all()]
+    assert len(spans) == 6 and all(start and end for start, end in spans), spans
+    assert any(_overlap(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]), spans
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """True when the intervals a and b share a moment."""
+    return a[0] < b[1] and b[0] < a[1]
 
 
 @pytest.mark.llm("openai")
@@ -224,3 +213,25 @@ def test_regenerate_a_variant_with_feedback_keeps_the_old_one(htmx, api, campaig
     assert response.status_code == 303 and response.headers["Location"] == f"/campaigns/{campaign.id}/posts/{post.id}"
     full = htmx.get(f"/campaigns/{campaign.id}/posts/{post.id}?B=1").get_data(as_text=True)
     assert "v1 of 2" in full
+
+
+def test_a_post_page_that_meets_the_end_of_a_rewrite_polls_again_or_shows_it(htmx, api, campaign, work, app):
+    """A poll of the post page reads several rows; the rewrite's commits can land between any two of
+    them. Whichever read they land before, the page must not stop polling without the new version."""
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.order_by(Post.id).first()
+    page = f"/campaigns/{campaign.id}/posts/{post.id}"
+    rewrite = f"{page}/variants/A/regenerate"
+    htmx.post(rewrite, data={"feedback": "Shorter"})
+    with statements_of(app) as seen:
+        htmx.get(page)
+    work()
+    for moment in range(len(seen) + 1):
+        htmx.post(rewrite, data={"feedback": f"Shorter, take {moment}"})
+        with statements_of(app, before=moment, run=work):
+            html = htmx.get(page).get_data(as_text=True)
+        work()
+        count = Variant.query.filter_by(post_id=post.id, label="A").count()
+        variant_a = html.split('id="variant-A"', 1)[1].split('id="variant-B"', 1)[0]
+        assert 'hx-trigger="every 1s"' in html or f"v{count} of {count}" in variant_a, (moment, seen[moment:moment + 1])

@@ -9,11 +9,13 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from gtm import broker, queue
+from gtm.extensions import db
 from gtm.llm import schemas
 from gtm.models import STEP_KINDS, Run, StepVersion
 from gtm.services import steps
 from gtm.services.steps import content as step_content
 
+from .conftest import statements_of
 from .test_pages import check_page
 
 INPUTS = {
@@ -44,8 +46,6 @@ def queued(app) -> int:
 
 
 def counts(app) -> tuple[int, int, int]:
-    from gtm.extensions import db
-
     db.session.expire_all()
     return queued(app), Run.query.count(), StepVersion.query.count()
 
@@ -93,7 +93,7 @@ def test_generate_each_step_with_the_earlier_steps_as_context(htmx, auth_client,
 
     response = htmx.get(f"/campaigns/{campaign.id}/steps/{kind}")
     card = response.get_data(as_text=True)
-    assert "hx-trigger" not in card and "v1 of 1" in card
+    assert 'hx-trigger="every 1s"' not in card and "v1 of 1" in card, "a finished card stops polling"
     for text in SHOWS[kind]:
         assert text in unescape(card), (kind, text)
     assert '{"' not in card and "': '" not in card, "content is shown as HTML, never as JSON"
@@ -320,7 +320,8 @@ def test_make_current_restores_an_older_version_and_marks_later_steps_stale(htmx
     response = htmx.post(f"/campaigns/{campaign.id}/steps/customers/versions/1/make-current")
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "v1 of 2" in body
-    assert 'hx-swap-oob="outerHTML"' in body and 'id="step-objectives"' in body, "later cards refresh too"
+    assert json.loads(response.headers["HX-Trigger"]) == {"steps-changed": {"kinds": list(STEP_KINDS[2:])}}, \
+        "later cards refresh too"
     versions = StepVersion.query.filter_by(campaign_id=campaign.id, kind="customers").order_by("number").all()
     assert [(v.number, v.is_current) for v in versions] == [(1, True), (2, False)], "nothing deleted"
     summary = steps.status_summary(campaign.id)
@@ -363,13 +364,60 @@ def test_a_finished_poll_refreshes_the_later_cards(htmx, auth_client, campaign, 
     generate_until(auth_client, work, campaign, "competitors")
     htmx.post(f"/campaigns/{campaign.id}/steps/customers/generate", data=INPUTS["customers"])
     work()
-    body = htmx.get(f"/campaigns/{campaign.id}/steps/customers?poll=1").get_data(as_text=True)
-    later = body.split('hx-swap-oob="outerHTML"')
-    assert len(later) == 4, "objectives, mechanics and costs come along out of band"
-    assert "Generate the customer analysis first" not in body
-    assert "Generate the objectives first" in body, "mechanics is still blocked; objectives is not"
-    quiet = htmx.get(f"/campaigns/{campaign.id}/steps/customers").get_data(as_text=True)
-    assert "hx-swap-oob" not in quiet
+    response = htmx.get(f"/campaigns/{campaign.id}/steps/customers?poll=1")
+    # The later cards are told to fetch themselves; no copy of them comes along out of band.
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "steps-changed": {"kinds": ["objectives", "mechanics", "costs"]}}
+    assert "hx-swap-oob" not in response.get_data(as_text=True)
+    page = auth_client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    for kind in ("customers", "objectives", "mechanics", "costs"):
+        assert f"steps-changed[event.detail.kinds.includes(&#39;{kind}&#39;)] from:body" in section(page, kind)
+    assert "steps-changed" not in section(page, "competitors"), "nothing comes before the first step"
+    objectives = htmx.get(f"/campaigns/{campaign.id}/steps/objectives").get_data(as_text=True)
+    assert "Generate the customer analysis first" not in objectives
+    mechanics = htmx.get(f"/campaigns/{campaign.id}/steps/mechanics").get_data(as_text=True)
+    assert "Generate the objectives first" in mechanics, "mechanics is still blocked; objectives is not"
+    quiet = htmx.get(f"/campaigns/{campaign.id}/steps/customers")
+    assert "HX-Trigger" not in quiet.headers
+
+
+def test_a_poll_that_meets_the_end_of_its_run_polls_again_or_shows_the_result(htmx, app, campaign, work):
+    """A poll reads several rows; the job's commit (version and finished run, one transaction) can land
+    between any two of them. Whichever read it lands before, the card must not come back finished
+    yet without the new version: that card has no poll left, so the result would never appear."""
+    poll = f"/campaigns/{campaign.id}/steps/competitors?poll=1"
+    htmx.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+    with statements_of(app) as seen:
+        htmx.get(poll)
+    work()
+    for moment in range(len(seen) + 1):
+        htmx.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+        with statements_of(app, before=moment, run=work):
+            card = htmx.get(poll).get_data(as_text=True)
+        work()
+        count = StepVersion.query.filter_by(campaign_id=campaign.id, kind="competitors").count()
+        assert 'hx-trigger="every 1s"' in card or f"v{count} of {count}" in card, (moment, seen[moment:moment + 1])
+
+
+def test_a_generate_answered_after_its_run_finished_refreshes_the_later_cards(htmx, app, campaign, work):
+    """A worker can finish before the answer to Generate is rendered; that card has no poll left to tell
+    the later cards, so the answer itself must ask them to fetch themselves again."""
+    url = f"/campaigns/{campaign.id}/steps/competitors/generate"
+    with statements_of(app) as seen:
+        htmx.post(url, data={})
+    work()
+    # From the last write on, the request only reads the card: let the job finish before each read.
+    last_write = max(i for i, statement in enumerate(seen) if statement.lstrip().upper().startswith(("INSERT", "UPDATE")))
+    finished_answers = 0
+    for moment in range(last_write + 1, len(seen) + 1):
+        with statements_of(app, before=moment, run=work):
+            response = htmx.post(url, data={})
+        work()
+        page = response.get_data(as_text=True)
+        if 'hx-trigger="every 1s"' not in page:
+            finished_answers += 1
+            assert "steps-changed" in response.headers.get("HX-Trigger", ""), moment
+    assert finished_answers > 0, "some moment lets the run finish before the card is read"
 
 
 @pytest.mark.parametrize("kind", STEP_KINDS)

@@ -2,7 +2,6 @@
 from flask import Blueprint
 from flask_login import login_required
 
-from .. import broker
 from ..services import runs
 from . import page, workspace_id
 
@@ -14,13 +13,6 @@ bp = Blueprint("runs", __name__)
 def show(run_id: int):
     """Show a run's progress; the fragment polls while the run is unfinished."""
     run = runs.get(workspace_id(), run_id)
-    return page("runs/show.html", "runs/_run.html", run=run, live=_live(run))
-
-
-def _live(run) -> str:
-    if run.finished:
-        return ""
-    try:
-        return broker.live_text(run.id)
-    except Exception:  # noqa: BLE001 - live text is a nicety; the page works without it
-        return ""
+    # The readable lines of the streamed text, not the raw text: the template prints one paragraph per item.
+    live = [] if run.finished else runs.live_lines(run)
+    return page("runs/show.html", "runs/_run.html", run=run, live=live)

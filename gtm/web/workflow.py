@@ -1,7 +1,10 @@
 """The analysis workflow: step cards, generation, regeneration with feedback, versions, diffs and edits."""
-from flask import Blueprint, render_template, request
+import json
+
+from flask import Blueprint, request
 from flask_login import login_required
 
+from ..models import STEP_KINDS
 from ..services import steps
 from ..services.errors import Conflict, Invalid
 from . import go, is_htmx, number_arg, page, workspace_id
@@ -9,17 +12,25 @@ from . import go, is_htmx, number_arg, page, workspace_id
 bp = Blueprint("workflow", __name__)
 
 STEP_PAGE, STEP_FRAGMENT = "workflow/step.html", "workflow/_step.html"
+# The event that tells the cards named in its detail to fetch themselves again (see _step.html).
+STEPS_CHANGED = "steps-changed"
 
 
-def _card_page(campaign_id: int, card, status: int = 200, later=(), **context):
-    """Render a step card (a page, or the fragment for htmx), with later cards refreshed out of band."""
+def _card_page(campaign_id: int, card, status: int = 200, refresh_later: bool = False, **context):
+    """Render a step card (a page, or the fragment for htmx); `refresh_later` asks the later cards to refresh."""
     response = page(STEP_PAGE, STEP_FRAGMENT, status=status, card=card, campaign_id=campaign_id, **context)
-    if later and is_htmx():
-        # The later steps' cards are stale or unblocked now; swap them too, in the same response.
-        extra = "".join(render_template(STEP_FRAGMENT, card=other, campaign_id=campaign_id, oob=True)
-                        for other in later)
-        response.set_data(response.get_data(as_text=True) + extra)
+    if refresh_later and is_htmx():
+        # The later cards may be stale or unblocked now. They fetch themselves rather than get a copy
+        # out of band here: a copy rendered now could land after a newer answer to that card's own
+        # request (its Generate, say) and put the older state back. A card's own requests are in step.
+        later = STEP_KINDS[STEP_KINDS.index(card.kind) + 1:]
+        response.headers["HX-Trigger"] = json.dumps({STEPS_CHANGED: {"kinds": list(later)}})
     return response
+
+
+def _done(card) -> bool:
+    """True when the card's latest run has just succeeded: the later cards may be stale or unblocked."""
+    return bool(not card.busy and card.run and card.run.status == "succeeded")
 
 
 def _back_to_card(campaign_id: int, kind: str):
@@ -36,7 +47,9 @@ def _start_run(campaign_id: int, kind: str, start):
     if not problem and not is_htmx():
         return _back_to_card(campaign_id, kind)
     card = steps.card(workspace_id(), campaign_id, kind)
-    return _card_page(campaign_id, card, 409 if problem else 200, problem=problem)
+    # A worker quick enough to finish before this answer leaves no poll to tell the later cards.
+    return _card_page(campaign_id, card, 409 if problem else 200, refresh_later=not problem and _done(card),
+                      problem=problem)
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
@@ -45,9 +58,7 @@ def step(campaign_id: int, kind: str):
     """Show one step card, optionally an older version (?v=); htmx polls it while its run is unfinished."""
     card = steps.card(workspace_id(), campaign_id, kind, number_arg("v"))
     # A poll that finds the run done also refreshes the later cards, which now see the new version.
-    finished_poll = request.args.get("poll") and not card.busy and card.run and card.run.status == "succeeded"
-    later = steps.later_cards(workspace_id(), campaign_id, kind) if finished_poll and is_htmx() else ()
-    return _card_page(campaign_id, card, later=later)
+    return _card_page(campaign_id, card, refresh_later=bool(request.args.get("poll")) and _done(card))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/generate")
@@ -66,7 +77,8 @@ def generate(campaign_id: int, kind: str):
         return _back_to_card(campaign_id, kind)
     card = steps.card(workspace_id(), campaign_id, kind)
     status = 422 if errors else 409 if problem else 200
-    return _card_page(campaign_id, card, status, errors=errors, values=inputs, problem=problem)
+    return _card_page(campaign_id, card, status, refresh_later=status == 200 and _done(card), errors=errors,
+                      values=inputs, problem=problem)
 
 
 @bp.route("/campaigns/<int:campaign_id>/steps/<kind>/regenerate", methods=["GET", "POST"])
@@ -121,8 +133,7 @@ def make_current(campaign_id: int, kind: str, number: int):
         return go("workflow.versions", campaign_id=campaign_id, kind=kind)
     if not is_htmx():
         return _back_to_card(campaign_id, kind)
-    card = steps.card(workspace_id(), campaign_id, kind)
-    return _card_page(campaign_id, card, later=steps.later_cards(workspace_id(), campaign_id, kind))
+    return _card_page(campaign_id, steps.card(workspace_id(), campaign_id, kind), refresh_later=True)
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>/versions")

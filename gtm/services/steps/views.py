@@ -65,22 +65,19 @@ def card(workspace_id: int, campaign_id: int, kind: str, number: int | None = No
     """Return one step card, its run reconciled with the queue; `number` puts that version on display."""
     spec = spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
-    numbers = versions.current_numbers(campaign_id)
-    current = versions.current(campaign_id, kind)
-    shown = versions.version_or_404(campaign_id, spec, number) if number is not None else current
+    # The run before the versions: a job saves its version and finishes its run in one transaction,
+    # so a run read as finished has its version in the reads below. The other way round, a job that
+    # finished between the reads gave a card that was done (no more polling) without its version.
     run = runs.latest(campaign_id, "step", kind)
     if run is not None:
         run = runs.reconcile(run)
+    numbers = versions.current_numbers(campaign_id)
+    current = versions.current(campaign_id, kind)
+    shown = versions.version_or_404(campaign_id, spec, number) if number is not None else current
     live = runs.live_lines(run) if run is not None and not run.finished else []
     stale = stale_because(kind, current.context_versions, numbers) if current else []
     return StepCard(spec, current, versions.count(campaign_id, kind), run, blocked_reason(spec, numbers), stale,
                     live, shown)
-
-
-def later_cards(workspace_id: int, campaign_id: int, kind: str) -> list[StepCard]:
-    """Return the cards of the steps after `kind`, whose staleness or blocking may just have changed."""
-    spec_for(kind)
-    return [card(workspace_id, campaign_id, later) for later in STEP_KINDS[STEP_KINDS.index(kind) + 1:]]
 
 
 def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:

@@ -127,13 +127,15 @@ def variant_view(workspace_id: int, campaign_id: int, post_id: int, label: str, 
     """Return every version of one variant, the one to show (the current one by default) and its latest run."""
     post = get_post(workspace_id, campaign_id, post_id)
     label = check_label(label)
+    # The run before the versions: a run read as finished has its version (saved before it finished)
+    # in the read below, so a view that stops polling never misses the version it was waiting for.
+    run = runs.latest(campaign_id, "variant", variant_subject(post.id, label))
+    if run is not None and not run.finished:
+        run = runs.reconcile(run)
     found = list(db.session.scalars(select(Variant).where(Variant.post_id == post.id, Variant.label == label)
                                     .order_by(Variant.number)))
     shown = next((v for v in found if v.number == number), None) if number else None
     shown = shown or next((v for v in found if v.is_current), found[-1] if found else None)
-    run = runs.latest(campaign_id, "variant", variant_subject(post.id, label))
-    if run is not None and not run.finished:
-        run = runs.reconcile(run)
     return VariantView(label, found, shown, run, post)
 
 
