@@ -1,8 +1,8 @@
-"""Numbered rows (step versions, variants): the next number, and a commit that survives a race for it.
+"""Numbered rows (step versions, variants): the next number, and a commit that survives a race.
 
 Two writers can read the same highest number at the same moment (a job saving its answer and a
-person saving a hand edit, say). The unique constraint refuses the second; it then takes the
-next number instead of failing.
+person saving a hand edit, say), or mark two rows current at once (a make-current and a job).
+A unique constraint refuses the second; it then reads again and writes again instead of failing.
 """
 from typing import Callable, TypeVar
 
@@ -20,8 +20,8 @@ def next_number(column, *where) -> int:
     return (db.session.scalar(select(func.max(column)).where(*where)) or 0) + 1
 
 
-def commit_numbered(add: Callable[[], T]) -> T:
-    """Call `add` (which numbers and adds a row) and commit; when the number was taken meanwhile, add again."""
+def commit_retrying(add: Callable[[], T]) -> T:
+    """Call `add` (which reads and writes its rows) and commit; when a unique constraint refused it, do it again."""
     for attempt in range(ATTEMPTS):
         row = add()
         try:

@@ -15,7 +15,7 @@ from ...extensions import db
 from ...models import Campaign, Run, StepVersion
 from .. import campaigns, runs
 from ..errors import Conflict, NotFound
-from ..numbering import commit_numbered
+from ..numbering import commit_retrying
 from . import content as step_content
 from . import versions
 from .inputs import clean_feedback, clean_inputs, compose_feedback
@@ -169,5 +169,5 @@ def _save_version(run_id: int, result: llm.Result, content: dict, context_number
         runs.succeed(run, f"Saved version {version.number}")
         return version
 
-    version = commit_numbered(add)
+    version = commit_retrying(add)
     log.info("run %s: saved %s v%s", run_id, version.kind, version.number)

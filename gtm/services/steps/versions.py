@@ -13,7 +13,7 @@ from ...extensions import db
 from ...models import StepVersion
 from .. import campaigns
 from ..errors import Conflict, Invalid, NotFound
-from ..numbering import commit_numbered, next_number
+from ..numbering import commit_retrying, next_number
 from . import content as step_content
 from .specs import SPECS, StepSpec, spec_for
 
@@ -81,7 +81,7 @@ def make_current(workspace_id: int, campaign_id: int, kind: str, number) -> Step
 
     if not version.is_current:
         # A job that saves a new current version at the same moment makes one of the two commits fail; do it again.
-        commit_numbered(mark)
+        commit_retrying(mark)
         db.session.refresh(version)
     return version
 
@@ -136,7 +136,7 @@ def _save_edit(workspace_id: int, campaign_id: int, spec: StepSpec, data: dict, 
     inputs = dict(base.inputs or {})
     content = spec.finished(value.model_dump(mode="json"), inputs, campaigns.as_facts(campaign))
     # The edit keeps the context its base was built on: editing does not refresh it.
-    return commit_numbered(lambda: add_current(
+    return commit_retrying(lambda: add_current(
         campaign_id, spec.kind, content=content, inputs=inputs, feedback="", based_on=base.number,
         context_versions=dict(base.context_versions or {}), edited=True))
 

@@ -13,7 +13,7 @@ from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
 from .. import media, runs
 from ..errors import Conflict, NotFound, clean_text
-from ..numbering import commit_numbered, next_number
+from ..numbering import commit_retrying, next_number
 from .context import HASHTAGS_MAX, post_context
 from .lookups import current_variant, get_post, require_active, variant_subject
 
@@ -152,7 +152,7 @@ def execute_variant(run_id: int) -> None:
             runs.record_usage(run, result)
             return variant
 
-        variant = commit_numbered(add)
+        variant = commit_retrying(add)
         log.info("run %s: saved variant %s v%s of post %s", run_id, label, variant.number, post_id)
     make_media(post_id, label)
     run = db.session.get(Run, run_id)
