@@ -6,6 +6,7 @@ import time
 from gtm import broker, llm
 from gtm.extensions import db
 from gtm.services import runs
+from gtm.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ def run_job(func):
         try:
             func(int(run_id))
             log.info("run %s: %s finished", run_id, func.__name__)
-        except llm.LLMError as exc:
+        except (llm.LLMError, ServiceError) as exc:
+            # Both are written to be read: a model that failed twice, a rule the request broke by now.
             log.warning("run %s failed: %s", run_id, exc)
             runs.fail(run_id, str(exc))
         except Exception as exc:  # noqa: BLE001 - a job must always leave its run finished

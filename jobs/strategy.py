@@ -1,4 +1,4 @@
-"""Jobs of the strategy pipeline: plan it, write each post, revise a variant."""
+"""Jobs of the strategy pipeline: plan it, regenerate it from phase N, write each post, revise a variant."""
 from gtm.services import strategy
 
 from ._runtime import LiveText, run_job
@@ -10,6 +10,16 @@ def plan_strategy(run_id: int) -> None:
     live = LiveText(run_id)
     try:
         strategy.execute_plan(run_id, live.as_live())
+    finally:
+        live.flush()
+
+
+@run_job
+def regenerate_strategy(run_id: int) -> None:
+    """Plan the new phases of a regeneration, swap them in, and hand the new posts to the workers."""
+    live = LiveText(run_id)
+    try:
+        strategy.execute_regenerate(run_id, live.as_live())
     finally:
         live.flush()
 

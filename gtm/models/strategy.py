@@ -22,6 +22,8 @@ class StrategyVersion(db.Model):
     direction: Mapped[str] = mapped_column(Text, default="")
     based_on: Mapped[int | None] = mapped_column()
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    # Who asked for it: a person in the browser, through the chat or with an API token.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = created_at()
 
 

@@ -7,6 +7,8 @@ request) and by the marketer (in a failed run).
 from dataclasses import dataclass, field
 
 PHASES_MIN, PHASES_MAX = 3, 5
+# A regeneration may grow the campaign past a first plan's size, up to this many phases.
+REGENERATE_PHASES_MAX = 6
 POSTS_MIN, POSTS_MAX = 2, 5
 KEY_MAX = 40
 TITLE_MAX = 200
@@ -22,9 +24,60 @@ def problems(plan, channels: list[str]) -> list[str]:
     numbers = [phase.number for phase in phases]
     if numbers != list(range(1, len(phases) + 1)):
         found.append(f"phases must be numbered 1 to {len(phases)} in order (got {numbers})")
+    phase_of = _posts_problems(phases, channels, {}, found, first=1)
+    parents, children = _edges_problems(plan.edges, phase_of, set(), found)
+    last = len(phases)
+    for key, position in phase_of.items():
+        if position > 1 and not parents[key]:
+            found.append(f"post {key!r} in phase {position} has no parent in phase {position - 1}")
+        if position < last and not children[key]:
+            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
+    return found
 
+
+def regeneration_problems(plan, channels: list[str], kept: dict[str, int], from_phase: int) -> list[str]:
+    """Return every rule a regeneration from `from_phase` breaks on the combined graph.
+
+    `kept` maps each kept post's key to its phase (all before `from_phase`). The new phases must
+    follow on from the kept ones, every kept post of the phase just before gets a child, every new
+    post of the first new phase has a kept parent, and no edge points into a kept phase.
+    """
+    found: list[str] = []
+    phases = plan.phases
+    total = from_phase - 1 + len(phases)
+    if not phases:
+        found.append(f"the answer has no phases; it needs new phases from phase {from_phase} on")
+    elif not PHASES_MIN <= total <= REGENERATE_PHASES_MAX:
+        found.append(f"with the {from_phase - 1} kept phases the strategy would have {total} phases; it needs "
+                     f"{PHASES_MIN} to {REGENERATE_PHASES_MAX} (so {max(1, PHASES_MIN - from_phase + 1)} to "
+                     f"{REGENERATE_PHASES_MAX - from_phase + 1} new phases)")
+    numbers = [phase.number for phase in phases]
+    expected = list(range(from_phase, from_phase + len(phases)))
+    if numbers != expected:
+        found.append(f"the new phases must be numbered {from_phase} to {from_phase + len(phases) - 1} in order "
+                     f"(got {numbers})")
+    phase_of = _posts_problems(phases, channels, kept, found, first=from_phase)
+    kept_before = {key for key, phase in kept.items() if phase == from_phase - 1}
+    everything = {**{key: kept[key] for key in kept_before}, **phase_of}
+    parents, children = _edges_problems(plan.edges, everything, set(kept) - kept_before, found, kept_before)
+    last = from_phase - 1 + len(phases)
+    for key, position in phase_of.items():
+        if position > 1 and not parents[key]:
+            where = "among the kept posts of" if position == from_phase else "in"
+            found.append(f"new post {key!r} in phase {position} has no parent {where} phase {position - 1}")
+        if position < last and not children[key]:
+            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
+    for key in sorted(kept_before):
+        if not children[key]:
+            found.append(f"kept post {key!r} in phase {from_phase - 1} has no child in phase {from_phase}; "
+                         "link it to at least one new post")
+    return found
+
+
+def _posts_problems(phases, channels: list[str], taken: dict[str, int], found: list[str], *, first: int) -> dict:
+    """Check each phase's size and each post's fields; return each new post's key with its phase."""
     phase_of: dict[str, int] = {}
-    for position, phase in enumerate(phases, start=1):
+    for position, phase in enumerate(phases, start=first):
         if not POSTS_MIN <= len(phase.posts) <= POSTS_MAX:
             found.append(f"phase {position} has {len(phase.posts)} post{'s' if len(phase.posts) != 1 else ''}; "
                          f"each phase needs {POSTS_MIN} to {POSTS_MAX}")
@@ -34,7 +87,9 @@ def problems(plan, channels: list[str]) -> list[str]:
             key = post.key.strip()
             if not key or len(key) > KEY_MAX:
                 found.append(f"post key {post.key!r} must have 1 to {KEY_MAX} characters")
-            if key in phase_of:
+            if key in taken:
+                found.append(f"post key {key!r} is already used by a kept post; choose another")
+            elif key in phase_of:
                 found.append(f"post key {key!r} is used twice; keys must be unique")
             phase_of.setdefault(key, position)
             if not post.title.strip() or len(post.title) > TITLE_MAX:
@@ -44,16 +99,29 @@ def problems(plan, channels: list[str]) -> list[str]:
                              f"{', '.join(channels)}")
             if not 0 <= post.day <= DAY_MAX:
                 found.append(f"post {key!r} is on day {post.day}; days run from 0 to {DAY_MAX}")
+    return phase_of
 
+
+def _edges_problems(edges, phase_of: dict[str, int], out_of_reach: set[str], found: list[str],
+                    fixed: frozenset | set = frozenset()):
+    """Check each edge; return each post's parents and children. `fixed` posts take no new parents."""
     seen: set[tuple[str, str]] = set()
     parents: dict[str, set[str]] = {key: set() for key in phase_of}
     children: dict[str, set[str]] = {key: set() for key in phase_of}
-    for edge in plan.edges:
+    for edge in edges:
         pair = (edge.from_key.strip(), edge.to_key.strip())
+        if pair[1] in fixed or pair[1] in out_of_reach:
+            found.append(f"edge {pair[0]} → {pair[1]} points into a kept phase; edges may only point to new posts")
+            continue
         unknown = [key for key in pair if key not in phase_of]
         if unknown:
-            found.append(f"edge {pair[0]} → {pair[1]} names unknown post key{'s' if len(unknown) > 1 else ''} "
-                         f"{', '.join(repr(k) for k in unknown)}")
+            far = [key for key in unknown if key in out_of_reach]
+            if far:
+                found.append(f"edge {pair[0]} → {pair[1]} starts from a kept post that is not in the phase just "
+                             "before the new ones; edges must run from phase k to phase k+1")
+            else:
+                found.append(f"edge {pair[0]} → {pair[1]} names unknown post key{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(repr(k) for k in unknown)}")
             continue
         if pair in seen:
             found.append(f"edge {pair[0]} → {pair[1]} appears twice")
@@ -65,14 +133,7 @@ def problems(plan, channels: list[str]) -> list[str]:
             continue
         children[pair[0]].add(pair[1])
         parents[pair[1]].add(pair[0])
-
-    last = len(phases)
-    for key, position in phase_of.items():
-        if position > 1 and not parents[key]:
-            found.append(f"post {key!r} in phase {position} has no parent in phase {position - 1}")
-        if position < last and not children[key]:
-            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
-    return found
+    return parents, children
 
 
 # -- drawing -------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
 from ..services import accounts, campaigns, runs, steps, strategy
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
+from . import MAX_ID
 from . import api_schemas as schemas
-from .api_json import campaign_json, nodes_json, run_json, step_json, step_version_json, versions_json
+from .api_json import (
+    campaign_json, nodes_json, preview_json, run_json, step_json, step_version_json, versions_json,
+)
 from .openapi import Operation, openapi_document, operation_of
 
 bp = Blueprint("api", __name__)
@@ -201,6 +204,48 @@ def approve_all_posts(campaign_id: int):
 def strategy_versions(campaign_id: int):
     """List the strategy's versions, newest first."""
     return jsonify(versions_json(strategy.versions(_workspace(), campaign_id)))
+
+
+@bp.post("/agents/regenerate-strategy/")
+@documented({202: schemas.RegenerateAccepted}, body=schemas.RegenerateStrategy, errors=(409, 503))
+def regenerate_strategy(body: schemas.RegenerateStrategy):
+    """Regenerate a campaign's strategy from phase N with a new direction; earlier phases are kept."""
+    run = strategy.regenerate(_workspace(), _campaign_id(body.campaign_id), body.phase_num, body.new_direction,
+                              author_id=g.api_user.id)
+    return jsonify(run_id=str(run.id), version=run.params["version"]), 202
+
+
+def _campaign_id(value) -> int:
+    """Read a campaign id given as text (or a number); anything else names no campaign."""
+    if value is None:
+        raise ApiError(422, "Some fields need attention: campaign_id.", {"campaign_id": "This field is required."})
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(text, str) and text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    raise NotFound("No such campaign.")
+
+
+@bp.get("/campaigns/<int:campaign_id>/regenerate-preview")
+@documented({200: schemas.RegeneratePreview}, query=schemas.PreviewQuery, errors=(409,))
+def regenerate_preview(campaign_id: int, query: schemas.PreviewQuery):
+    """Say what a regeneration from phase N would keep, archive and cost; nothing changes."""
+    found = strategy.preview(_workspace(), campaign_id, _number(query.phase_num))
+    return jsonify(preview_json(found))
+
+
+def _number(value):
+    """Read a whole number written as text (a query parameter); other text goes on for the service to refuse."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return value
+
+
+@bp.post("/campaigns/<int:campaign_id>/versions/<int:number>/restore")
+@documented({201: schemas.Restored}, errors=(409,))
+def restore_version(campaign_id: int, number: int):
+    """Make an earlier version's posts current again, as a new version; no model calls."""
+    version = strategy.restore(_workspace(), campaign_id, number, author_id=g.api_user.id)
+    return jsonify(version=version.number, restored=version.based_on), 201
 
 
 @bp.get("/runs/<int:run_id>")

@@ -103,3 +103,14 @@ def versions_json(found: strategy.VersionList) -> dict:
             "run_id": str(v.run_id) if v.run_id else None, "created_at": v.created_at.isoformat(),
         } for v in found.versions],
     }
+
+
+def preview_json(found: strategy.Preview) -> dict:
+    """Return what a regeneration would keep, archive and cost."""
+    return {
+        "phase_num": found.split.phase_num, "version": found.version,
+        "kept": [post_json(post) for post in found.split.kept],
+        "archived": [post_json(post) for post in found.split.archived],
+        "approved_archived": len(found.approved_archived), "calls_estimate": found.calls_estimate,
+        "images_estimate": found.images_estimate, "busy": found.busy,
+    }

@@ -122,6 +122,30 @@ class PlanStrategy(Body):
                                   json_schema_extra={"maxLength": DIRECTION_MAX})
 
 
+def _documented_as(schema: dict):
+    """A field whose value the service judges (so its errors come in the service's order), documented as `schema`."""
+    return Annotated[Any, WithJsonSchema(schema)]
+
+
+class RegenerateStrategy(Body):
+    """Regenerate a campaign's strategy from phase N with a new direction."""
+
+    model_config = ConfigDict(strict=True, extra="ignore",
+                              json_schema_extra={"required": ["campaign_id", "phase_num", "new_direction"]})
+
+    campaign_id: _documented_as({"type": "string", "description": "The campaign's id"}) = None
+    phase_num: _documented_as({"type": "integer", "minimum": 1, "description": "Regenerate from this phase; one "
+                               "past the last phase adds phases after it"}) = None
+    new_direction: _documented_as({"type": "string", "minLength": 1, "maxLength": DIRECTION_MAX,
+                                   "description": "Where the strategy should go from that phase"}) = None
+
+
+class PreviewQuery(Body):
+    """The phase a regeneration would start from."""
+
+    phase_num: _documented_as({"type": "integer", "minimum": 1}) = None
+
+
 class DiffQuery(Body):
     """The two versions to compare."""
 
@@ -306,6 +330,33 @@ class StrategyVersions(BaseModel):
 
     current_version: int | None
     versions: list[StrategyVersion]
+
+
+class RegenerateAccepted(BaseModel):
+    """The regeneration was queued; `version` is the number the new version will have."""
+
+    run_id: str
+    version: int
+
+
+class RegeneratePreview(BaseModel):
+    """What a regeneration from `phase_num` would keep, archive and cost; nothing is deleted."""
+
+    phase_num: int
+    version: int = Field(description="The number the new version would have")
+    kept: list[Post] = Field(description="Posts of the phases before `phase_num`: kept as they are")
+    archived: list[Post] = Field(description="Posts of `phase_num` and later: archived, never deleted")
+    approved_archived: int = Field(description="How many of the archived posts are approved")
+    calls_estimate: int = Field(description="Model calls for text: one plan and one per new post (estimated)")
+    images_estimate: int = Field(description="Images for the new posts' variants (estimated)")
+    busy: bool = Field(description="True while another strategy change is in flight (a request would get 409)")
+
+
+class Restored(BaseModel):
+    """The new version that made an earlier one's posts current again."""
+
+    version: int
+    restored: int = Field(description="The version whose posts are current again")
 
 
 class OpenApiDocument(RootModel[dict[str, Any]]):

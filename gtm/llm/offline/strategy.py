@@ -146,3 +146,56 @@ def compose_variant(facts: Facts) -> dict:
     if previous.get("headline") and "headline" not in facts.feedback.lower():
         revised["headline"] = previous["headline"]
     return revised
+
+
+PIVOT_PHASES = [
+    ("Reframe", "Introduce the new angle to {audience_short}: {topic}",
+     ["Why we are changing course: {topic}", "What {topic} means for {audience_short}", "A first look: {topic}",
+      "Questions we asked ourselves about {topic}", "Where {name} fits now"]),
+    ("Show", "Prove the new angle with concrete examples",
+     ["Hands-on: {topic} in practice", "A walkthrough for {audience_short}", "Behind the build: {topic}",
+      "Five minutes with {name}", "What changed for our first users"]),
+    ("Convert", "Turn the new interest into sign-ups",
+     ["Try {name} today", "Your first week with {name}", "Ask us anything about {topic}",
+      "Bring your team to {name}", "The offer, and what comes next"]),
+    ("Grow", "Keep new users active and make them advocates",
+     ["Tips from early adopters", "What we shipped this month", "Share your results", "Community meetup",
+      "Referral rewards"]),
+]
+NEW_SIZES = [3, 3, 2, 2, 2, 2]
+
+
+@composer("regenerate")
+def compose_regeneration(facts: Facts) -> dict:
+    """Plan the new phases of a regeneration, linked from the kept posts of the phase before."""
+    values = facts.values
+    channels = list(values.get("channels") or ["linkedin"])
+    direction = (values.get("direction") or "").strip()
+    start = int(values.get("from_phase") or 1)
+    taken = set(values.get("all_kept_keys") or [])
+    count = max(int(values.get("new_phases_min") or 1), min(int(values.get("new_phases_max") or 3), 5 - start))
+    words = {**_words(facts), "topic": first_sentence(direction, 60).rstrip(".!?") or "our new direction"}
+    day = int(values.get("day_min") or 0)
+    phases, keys = [], [list(values.get("kept_keys") or [])]
+    post_index = 0
+    for offset in range(count):
+        number = start + offset
+        name, goal, titles = PIVOT_PHASES[min(offset, len(PIVOT_PHASES) - 1)]
+        posts, phase_keys = [], []
+        for slot in range(NEW_SIZES[offset]):
+            key = f"r{number}-{'abcde'[slot]}"
+            while key in taken:
+                key += "x"
+            channel = channels[post_index % len(channels)]
+            title = titles[slot].format(**words)
+            brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}. "
+                     f"Direction: {first_sentence(direction, 140)}")
+            posts.append({"key": key, "title": title[:200], "channel": channel, "brief": brief,
+                          "day": min(365, day + offset * 7 + slot * 2)})
+            phase_keys.append(key)
+            post_index += 1
+        phases.append({"number": number, "name": name, "goal": goal.format(**words), "posts": posts})
+        keys.append(phase_keys)
+    if not keys[0]:
+        keys = keys[1:]
+    return {"phases": phases, "edges": _edges(keys)}

@@ -3,4 +3,6 @@ from .steps import (  # noqa: F401
     ChannelPlan, Competitor, CompetitorAnalysis, CostEstimate, CostLineItem, CustomerAnalysis, LoyaltyMechanic,
     MechanicsPlan, Objective, ObjectivesPlan, Segment, Tactic, is_placeholder, without_placeholder,
 )
-from .strategy import PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, VariantContent  # noqa: F401
+from .strategy import (  # noqa: F401
+    PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, StrategyRegeneration, VariantContent,
+)

@@ -47,3 +47,10 @@ class VariantContent(Strict):
 class PostContent(Strict):
     a: VariantContent
     b: VariantContent
+
+
+class StrategyRegeneration(StrategyPlan):
+    """The new phases of a regeneration from phase N: phases N and later, and their edges.
+
+    Edges may start from the kept posts of phase N-1 (by their keys); they never point into a kept phase.
+    """

@@ -2,6 +2,8 @@
 
 Where things happen:
 - plan.py: the planning call, and a plan saved as a strategy version;
+- regenerate.py: regenerating from phase N with a new direction, and its impact preview;
+- restore.py: restoring an earlier version, and undoing a change;
 - posts.py: a post written (variants A and B, then images), and a failed post retried;
 - variants.py: the variants' content checked and saved, their images, and one variant revised;
 - approval.py: approving posts;
@@ -13,6 +15,11 @@ from .approval import approve, approve_all  # noqa: F401
 from .context import channel_names  # noqa: F401
 from .lookups import get_post, latest_pipeline  # noqa: F401
 from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
+from .regenerate import (  # noqa: F401
+    REGENERATE_JOB, Preview, check_phase_num, clean_new_direction, execute_regenerate, preview, regenerate,
+    retry_regeneration,
+)
+from .restore import get_version, restore, undo  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
 from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant  # noqa: F401
 from .views import (  # noqa: F401

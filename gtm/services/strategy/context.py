@@ -70,3 +70,37 @@ def post_context(post: Post) -> dict:
         "hashtags_max": HASHTAGS_MAX,
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
     }
+
+
+# A regeneration's prompt carries the kept posts and the titles it replaces: both bounded by the
+# current version's size (at most 6 phases of 5 posts), each brief and title shortened, so the
+# prompt does not grow with the campaign's history.
+KEPT_BRIEF_CHARS = 180
+REPLACED_TITLES_MAX = 20
+REPLACED_TITLE_CHARS = 90
+
+
+def regenerate_prompt(campaign: Campaign, from_phase: int, direction: str, kept: list[Post], replaced: list[Post],
+                      current_phases: list[Phase]) -> llm.Prompt:
+    """Render the regeneration call: the campaign, its analysis, the kept posts, what is replaced, the direction."""
+    kept_phases = []
+    for phase in current_phases:
+        if phase.number < from_phase:
+            kept_phases.append({
+                "number": phase.number, "name": phase.name, "goal": graph.short(phase.goal, 160),
+                "posts": [{"key": p.key, "title": graph.short(p.title, REPLACED_TITLE_CHARS), "channel": p.channel,
+                           "day": p.day, "brief": graph.short(p.brief, KEPT_BRIEF_CHARS)}
+                          for p in kept if p.phase == phase.number]})
+    kept_phase_count = from_phase - 1
+    titles = [graph.short(p.title, REPLACED_TITLE_CHARS) for p in replaced]
+    return llm.render(
+        "regenerate", campaign=campaigns.as_facts(campaign), context=analysis_summary(campaign.id, PLAN_CONTEXT_CHARS),
+        from_phase=from_phase, direction=direction, channels=list(campaign.channels or []),
+        kept=kept_phases, kept_keys=[p.key for p in kept if p.phase == from_phase - 1],
+        all_kept_keys=[p.key for p in kept],
+        replaced=titles[:REPLACED_TITLES_MAX], replaced_more=max(0, len(titles) - REPLACED_TITLES_MAX),
+        new_phases_min=max(1, graph.PHASES_MIN - kept_phase_count),
+        new_phases_max=graph.REGENERATE_PHASES_MAX - kept_phase_count,
+        posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX,
+        day_min=max((p.day for p in kept), default=0), day_max=graph.DAY_MAX,
+    )

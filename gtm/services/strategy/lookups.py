@@ -82,8 +82,13 @@ def variant_subject(post_id: int, label: str) -> str:
     return f"post:{post_id}:{label}"
 
 
+CHANGE_KINDS = ("strategy", "regenerate", "restore")
+
+
 def latest_pipeline(campaign_id: int) -> Run | None:
-    return runs.latest(campaign_id, "strategy")
+    """Return the newest strategy change: a plan, a regeneration or a restore."""
+    return db.session.scalar(select(Run).where(Run.campaign_id == campaign_id, Run.kind.in_(CHANGE_KINDS))
+                             .order_by(Run.id.desc()).limit(1))
 
 
 def latest_post_run(post: Post) -> Run | None:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Campaign, Phase, Post, Run, StrategyVersion, Variant
+from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, Variant
 from .. import campaigns, graph, media, runs
 from ..errors import NotFound
 from .context import channel_names
@@ -183,7 +183,7 @@ def media_file(workspace_id: int, variant_id: int):
 
 @dataclass
 class VersionList:
-    """The campaign's strategy versions, newest first, with how many posts each one created."""
+    """The campaign's strategy versions, newest first, with how many posts belong to each."""
 
     current_version: int | None
     versions: list[StrategyVersion]
@@ -195,6 +195,6 @@ def versions(workspace_id: int, campaign_id: int) -> VersionList:
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     found = list(db.session.scalars(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id)
                                     .order_by(StrategyVersion.number.desc())))
-    counts = dict(db.session.execute(select(Post.version, func.count()).where(Post.campaign_id == campaign_id)
-                                     .group_by(Post.version)).all())
+    counts = dict(db.session.execute(select(Member.version, func.count()).where(Member.campaign_id == campaign_id)
+                                     .group_by(Member.version)).all())
     return VersionList(campaign.current_version, found, counts)

@@ -1,0 +1,87 @@
+"""Restoring a strategy version, and undoing a change: the members of an earlier version become current again.
+
+A restore is a strategy change like a plan or a regeneration: it takes the campaign's one slot
+(a run of kind `restore`), so it waits for nothing and nothing waits for it for long. It makes no
+model calls: version n+1 is a new row whose members are the restored version's posts, the same
+rows with their variants, approvals and metrics.
+"""
+import logging
+
+from sqlalchemy import select, update
+
+from ...extensions import db
+from ...models import Member, Phase, Post, Run, StrategyVersion
+from .. import campaigns, runs
+from ..errors import Conflict, NotFound
+from ..numbering import next_number
+from .regenerate import BUSY
+
+log = logging.getLogger(__name__)
+
+
+def get_version(campaign_id: int, number) -> StrategyVersion:
+    """Return strategy version `number` of the campaign, or raise NotFound."""
+    found = None
+    if isinstance(number, int) and not isinstance(number, bool):
+        found = db.session.scalar(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id,
+                                                                StrategyVersion.number == number))
+    if found is None:
+        raise NotFound("No such strategy version.")
+    return found
+
+
+def restore(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
+    """Make the members of version `number` current again, as a new version (origin `restore`)."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    target = get_version(campaign_id, number)
+    if campaign.current_version == target.number:
+        raise Conflict(f"Version {target.number} is already the current version; there is nothing to restore.")
+    run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="restore",
+                      params={"restores": target.number, "author_id": author_id}, busy_message=BUSY)
+    try:
+        version = _swap(run, target, author_id)
+    except Exception:
+        runs.fail(run.id, "The restore could not be saved; nothing was changed.")
+        raise
+    log.info("campaign %s: restored version %s as version %s", campaign_id, target.number, version.number)
+    return version
+
+
+def _swap(run: Run, target: StrategyVersion, author_id: int | None) -> StrategyVersion:
+    campaign_id = target.campaign_id
+    campaign = campaigns.get_campaign(run.workspace_id, campaign_id)
+    number = next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign_id)
+    version = StrategyVersion(campaign_id=campaign_id, number=number, origin="restore", based_on=target.number,
+                              direction="", run_id=run.id, author_id=author_id)
+    db.session.add(version)
+    members = list(db.session.scalars(select(Member.post_id).where(Member.campaign_id == campaign_id,
+                                                                   Member.version == target.number)))
+    for post_id in members:
+        db.session.add(Member(campaign_id=campaign_id, version=number, post_id=post_id))
+    for phase in db.session.scalars(select(Phase).where(Phase.campaign_id == campaign_id,
+                                                        Phase.version == target.number)):
+        db.session.add(Phase(campaign_id=campaign_id, version=number, number=phase.number, name=phase.name,
+                             goal=phase.goal))
+    db.session.execute(update(Post).where(Post.campaign_id == campaign_id, Post.is_active.is_(True),
+                                          Post.id.not_in(members)).values(is_active=False))
+    db.session.execute(update(Post).where(Post.campaign_id == campaign_id, Post.id.in_(members))
+                       .values(is_active=True))
+    campaign.current_version = number
+    runs.succeed(run, f"Restored version {target.number} as version {number}")
+    run.params = {**run.params, "version": number}
+    db.session.commit()
+    return version
+
+
+def undo(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
+    """Undo version `number` while it is current: the version before it becomes current again, as a new version."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    version = get_version(campaign_id, number)
+    if campaign.current_version != version.number:
+        raise Conflict(f"Version {version.number} is no longer the current version (version "
+                       f"{campaign.current_version} is), so there is nothing to undo. Open the versions to restore "
+                       "any version.")
+    if version.number == 1:
+        raise Conflict("Version 1 is the first plan; there is no earlier version to go back to.")
+    # Each version became current when it was made, so the one before it by number was current just before.
+    return restore(workspace_id, campaign_id, version.number - 1, author_id)
