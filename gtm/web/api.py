@@ -207,7 +207,7 @@ def strategy_versions(campaign_id: int):
 
 
 @bp.post("/agents/regenerate-strategy/")
-@documented({202: schemas.RegenerateAccepted}, body=schemas.RegenerateStrategy, errors=(409, 503))
+@documented({202: schemas.RegenerateAccepted}, body=schemas.RegenerateStrategy, errors=(404, 409, 503))
 def regenerate_strategy(body: schemas.RegenerateStrategy):
     """Regenerate a campaign's strategy from phase N with a new direction; earlier phases are kept."""
     run = strategy.regenerate(_workspace(), _campaign_id(body.campaign_id), body.phase_num, body.new_direction,

@@ -1,10 +1,10 @@
 """The strategy: the board, the graph, the post page, variant regeneration and approval."""
 from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..services import strategy
 from ..services.errors import Conflict, Invalid
-from . import go, is_htmx, number_arg, page, workspace_id
+from . import MAX_ID, go, is_htmx, number_arg, page, workspace_id
 
 bp = Blueprint("strategy", __name__)
 
@@ -23,7 +23,8 @@ def _board_page(campaign_id: int, status: int = 200, **context):
 
 
 def _limits() -> dict:
-    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.VARIANT_FEEDBACK_MAX}
+    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.VARIANT_FEEDBACK_MAX,
+            "max_phases": strategy.REGENERATE_PHASES_MAX}
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy")
@@ -60,6 +61,78 @@ def plan(campaign_id: int):
     return go("strategy.board", campaign_id=campaign_id)
 
 
+def _phase_num(raw):
+    """Read the phase from a form or query string: digits become a number; anything else goes on to be refused."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+        return int(raw)
+    return raw
+
+
+@bp.route("/campaigns/<int:campaign_id>/strategy/regenerate", methods=["GET", "POST"])
+@login_required
+def regenerate_strategy(campaign_id: int):
+    """Show what regenerating from a phase keeps and archives, and start it with a new direction."""
+    values = request.values if request.method == "POST" else request.args
+    phase_num = _phase_num(values.get("phase_num", ""))
+    direction = request.form.get("new_direction", "")
+    context = {"campaign_id": campaign_id, "errors": {}, "problem": None, "direction": direction,
+               "phase_num": phase_num, "limits": _limits(), "in_dialog": is_htmx()}
+    status = 200
+    if request.method == "POST":
+        try:
+            strategy.regenerate(workspace_id(), campaign_id, phase_num, direction, author_id=current_user.id)
+        except Invalid as exc:
+            context["errors"], status = exc.fields, 422
+        except Conflict as exc:
+            context["problem"], status = exc.message, 409
+        else:
+            return go("strategy.board", campaign_id=campaign_id)
+    context.update(_preview_context(campaign_id, phase_num, context["errors"]))
+    if request.method == "GET" or not is_htmx():
+        return page("strategy/regenerate_strategy.html", "strategy/_regenerate_strategy_dialog.html", status=status,
+                    **context)
+    return page("strategy/regenerate_strategy.html", "strategy/_regenerate_strategy_form.html", status=status,
+                **context)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/regenerate/preview")
+@login_required
+def regenerate_preview(campaign_id: int):
+    """Show what regenerating from the chosen phase keeps, archives and costs (the dialog's preview)."""
+    phase_num = _phase_num(request.args.get("phase_num", ""))
+    context = _preview_context(campaign_id, phase_num, {})
+    if not is_htmx():
+        return redirect(url_for("strategy.regenerate_strategy", campaign_id=campaign_id, phase_num=phase_num))
+    return page("strategy/regenerate_strategy.html", "strategy/_regenerate_preview.html", campaign_id=campaign_id,
+                phase_num=phase_num, **context)
+
+
+def _preview_context(campaign_id: int, phase_num, errors: dict) -> dict:
+    """Return the preview of a regeneration from `phase_num`, or why there is none (a bad phase, no strategy)."""
+    board = strategy.board(workspace_id(), campaign_id)
+    try:
+        found = strategy.preview(workspace_id(), campaign_id, phase_num)
+    except Invalid as exc:
+        return {"preview": None, "board": board, "preview_problem": exc.fields.get("phase_num"),
+                "errors": {**exc.fields, **errors}}
+    except Conflict as exc:
+        return {"preview": None, "board": board, "preview_problem": exc.message}
+    return {"preview": found, "board": board, "preview_problem": None}
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/regenerate/<int:run_id>/retry")
+@login_required
+def retry_regeneration(campaign_id: int, run_id: int):
+    """Start a failed regeneration again, with the same phase and direction."""
+    try:
+        strategy.retry_regeneration(workspace_id(), campaign_id, run_id, author_id=current_user.id)
+    except Conflict as exc:
+        return _board_page(campaign_id, 409, problem=exc.message)
+    except Invalid as exc:
+        return _board_page(campaign_id, 422, problem=" ".join(exc.fields.values()))
+    return go("strategy.board", campaign_id=campaign_id)
+
+
 @bp.post("/campaigns/<int:campaign_id>/strategy/approve-all")
 @login_required
 def approve_all(campaign_id: int):
@@ -75,7 +148,8 @@ def approve_all(campaign_id: int):
 def graph(campaign_id: int):
     """Show the strategy graph as SVG, with its Mermaid text."""
     drawing = strategy.drawing(workspace_id(), campaign_id)
-    return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id)
+    return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id,
+                max_phases=strategy.REGENERATE_PHASES_MAX)
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")

@@ -34,6 +34,7 @@ NO_STRATEGY = "This campaign has no strategy to regenerate yet; plan one first."
 # Without the answer, the number of new posts is a guess: as many as are replaced, or one phase's worth.
 EXTENSION_POSTS_ESTIMATE = 3
 IMAGES_PER_POST = 2
+REGENERATE_PHASES_MAX = graph.REGENERATE_PHASES_MAX
 
 
 def check_phase_num(value, phase_count: int | None = None) -> int:
@@ -182,6 +183,17 @@ def execute_regenerate(run_id: int, live: llm.Live) -> None:
 
 def _swap(run_id: int, result: llm.Result) -> None:
     """Save the new version, its members, the archive, the new posts and edges, in one transaction."""
+    try:
+        _write_version(run_id, result)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        number = db.session.get(Run, run_id).params.get("version")
+        raise Conflict(f"Version {number} could not be saved (another change took its number), so nothing was "
+                       "changed. Start the regeneration again.") from exc
+
+
+def _write_version(run_id: int, result: llm.Result) -> None:
     value: schemas.StrategyRegeneration = result.value
     run = db.session.get(Run, run_id)
     campaign = db.session.get(Campaign, run.campaign_id)
@@ -223,11 +235,5 @@ def _swap(run_id: int, result: llm.Result) -> None:
     run.total, run.done = len(new), 0
     run.message = f"Saved version {number}. Writing post 1 of {len(new)}…"
     runs.record_usage(run, result)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(f"Version {number} could not be saved (another change took its number), so nothing was "
-                       "changed. Start the regeneration again.") from exc
-    log.info("run %s: saved version %s of campaign %s from phase %s: kept %d posts, archived %d, %d new", run_id,
+    log.info("run %s: version %s of campaign %s from phase %s keeps %d posts, archives %d, adds %d", run_id,
              number, campaign.id, from_phase, len(kept_ids), len(split.archived), len(new))

@@ -33,6 +33,11 @@ class Board:
     edges: list[tuple[int, int]]
     run: Run | None
     live: list[str] = field(default_factory=list)
+    current: StrategyVersion | None = None
+
+    @property
+    def phase_count(self) -> int:
+        return len(self.columns)
 
     @property
     def posts(self) -> list[Post]:
@@ -76,7 +81,24 @@ def board(workspace_id: int, campaign_id: int) -> Board:
     for source, target in edges:
         linked.setdefault(target, []).append(ids[source])
     live = runs.live_lines(run) if run is not None and not run.finished and not run.params.get("planned") else []
-    return Board(campaign, campaign.current_version, columns, linked, edges, run, live)
+    return Board(campaign, campaign.current_version, columns, linked, edges, run, live,
+                 current_version_row(campaign_id, campaign.current_version))
+
+
+def current_version_row(campaign_id: int, number: int | None) -> StrategyVersion | None:
+    if number is None:
+        return None
+    return db.session.scalar(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id,
+                                                           StrategyVersion.number == number))
+
+
+def archived_in(post: Post) -> int | None:
+    """Return the version that left an archived post out: the first one after the last version it belongs to."""
+    if post.is_active:
+        return None
+    last = db.session.scalar(select(func.max(Member.version)).where(Member.post_id == post.id)) or post.version
+    return db.session.scalar(select(func.min(StrategyVersion.number)).where(
+        StrategyVersion.campaign_id == post.campaign_id, StrategyVersion.number > last))
 
 
 @dataclass
@@ -147,6 +169,7 @@ class PostView:
     children: list[Post]
     variants: list[VariantView]
     run: Run | None
+    archived_in: int | None = None
 
     @property
     def busy(self) -> bool:
@@ -166,7 +189,7 @@ def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[s
         sync_post(post, runs.reconcile(run))
         db.session.refresh(post)
     variants = [variant_view(workspace_id, campaign_id, post.id, label, numbers.get(label)) for label in VARIANT_LABELS]
-    return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run)
+    return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run, archived_in(post))
 
 
 def media_file(workspace_id: int, variant_id: int):
