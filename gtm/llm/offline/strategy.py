@@ -150,13 +150,13 @@ def compose_variant(facts: Facts) -> dict:
 
 PIVOT_PHASES = [
     ("Reframe", "Introduce the new angle to {audience_short}: {topic}",
-     ["Why we are changing course: {topic}", "What {topic} means for {audience_short}", "A first look: {topic}",
-      "Questions we asked ourselves about {topic}", "Where {name} fits now"]),
-    ("Show", "Prove the new angle with concrete examples",
-     ["Hands-on: {topic} in practice", "A walkthrough for {audience_short}", "Behind the build: {topic}",
+     ["Why we are changing course: {topic}", "What changes for {audience_short}", "A first look at the new {name}",
+      "Questions we asked ourselves", "Where {name} fits now"]),
+    ("Show", "Prove the new angle with concrete examples: {topic}",
+     ["Hands-on: {name} in practice", "A walkthrough for {audience_short}", "Behind the build",
       "Five minutes with {name}", "What changed for our first users"]),
     ("Convert", "Turn the new interest into sign-ups",
-     ["Try {name} today", "Your first week with {name}", "Ask us anything about {topic}",
+     ["Try {name} today", "Your first week with {name}", "Ask us anything",
       "Bring your team to {name}", "The offer, and what comes next"]),
     ("Grow", "Keep new users active and make them advocates",
      ["Tips from early adopters", "What we shipped this month", "Share your results", "Community meetup",
@@ -174,7 +174,8 @@ def compose_regeneration(facts: Facts) -> dict:
     start = int(values.get("from_phase") or 1)
     taken = set(values.get("all_kept_keys") or [])
     count = max(int(values.get("new_phases_min") or 1), min(int(values.get("new_phases_max") or 3), 5 - start))
-    words = {**_words(facts), "topic": first_sentence(direction, 60).rstrip(".!?") or "our new direction"}
+    topic = first_sentence(direction, 60).rstrip(".!?") or "our new direction"
+    words = {**_words(facts), "topic": topic[0].lower() + topic[1:]}
     day = int(values.get("day_min") or 0)
     phases, keys = [], [list(values.get("kept_keys") or [])]
     post_index = 0
