@@ -101,3 +101,28 @@ def test_a_killed_worker_leaves_no_run_stuck_as_running(api, campaign, worker_pr
     assert StepVersion.query.count() == 0
     status, body = api.get(f"/api/runs/{run_id}")
     assert body["status"] == "failed"
+
+
+def test_a_killed_worker_during_a_regeneration_changes_nothing(api, campaign, work, worker_process, fake_openai):
+    from .plans import schema_name, valid_plan
+    from .test_strategy_regenerate import plan_and_write, regenerate, snapshot
+
+    fake_openai.responder = lambda body: Reply.json(valid_plan()) if schema_name(body) == "StrategyPlan" else None
+    plan_and_write(api, campaign, work)
+    before = snapshot(campaign.id)
+    fake_openai.responder = None
+    # The regeneration call never answers in time, and the worker dies while it waits, twice.
+    fake_openai.script(Reply.json({}, delay=30), Reply.json({}, delay=30))
+    calls = len(fake_openai.chat_requests)
+    status, body = regenerate(api, campaign.id, 2)
+    run_id = int(body["run_id"])
+    for attempt in (1, 2):
+        worker = worker_process()
+        wait_for(lambda: run_status(run_id) == "running" and len(fake_openai.chat_requests) == calls + attempt,
+                 message=f"attempt {attempt} running")
+        kill_worker_tree(worker)
+        run = runs.reconcile(db.session.get(Run, run_id), now=time.time() + 180)
+    assert run.status == "failed" and "worker stopped" in run.error
+    assert snapshot(campaign.id) == before
+    # The slot is free: the marketer can start it again.
+    assert regenerate(api, campaign.id, 2)[0] == 202
