@@ -181,7 +181,7 @@ def diff_step_versions(campaign_id: int, kind: str, query: schemas.DiffQuery):
 @documented({202: schemas.RunAccepted}, body=schemas.PlanStrategy, optional=True, errors=(409, 503))
 def plan_strategy(campaign_id: int, body: schemas.PlanStrategy):
     """Plan the campaign's strategy, then write every post, in one pipeline run."""
-    run = strategy.plan(_workspace(), campaign_id, direction=body.direction)
+    run = strategy.plan(_workspace(), campaign_id, direction=body.direction, author_id=g.api_user.id)
     return jsonify(run_id=str(run.id)), 202
 
 

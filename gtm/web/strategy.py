@@ -53,7 +53,7 @@ def plan(campaign_id: int):
     """Plan the strategy (then write every post) from the plan form."""
     direction = request.form.get("direction", "")
     try:
-        strategy.plan(workspace_id(), campaign_id, direction=direction)
+        strategy.plan(workspace_id(), campaign_id, direction=direction, author_id=current_user.id)
     except Invalid as exc:
         return _board_page(campaign_id, 422, errors=exc.fields, values={"direction": direction})
     except Conflict as exc:

@@ -33,14 +33,14 @@ def clean_direction(direction) -> str:
     return clean_text(direction, "direction", "The direction", DIRECTION_MAX)
 
 
-def plan(workspace_id: int, campaign_id: int, direction=None) -> Run:
+def plan(workspace_id: int, campaign_id: int, direction=None, author_id: int | None = None) -> Run:
     """Check the input and enqueue a pipeline run: plan the strategy, then write every post."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     direction = clean_direction(direction)
     if not campaign.channels:
         raise Conflict("The campaign has no channels; add at least one before planning.")
     return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="strategy", subject="",
-                       params={"direction": direction, "unit": "post"}, total=1, job=PIPELINE_JOB, llm_calls=1,
+                       params={"direction": direction, "unit": "post", "author_id": author_id}, total=1, job=PIPELINE_JOB, llm_calls=1,
                        busy_message="A strategy is already being planned or written for this campaign; "
                                     "wait for it to finish.")
 
@@ -76,31 +76,46 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
     number = next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign.id)
     db.session.add(StrategyVersion(campaign_id=campaign.id, number=number, origin="plan",
                                    direction=run.params.get("direction") or "", based_on=campaign.current_version,
-                                   run_id=run_id))
+                                   run_id=run_id, author_id=run.params.get("author_id")))
     db.session.execute(update(Post).where(Post.campaign_id == campaign.id, Post.is_active.is_(True))
                        .values(is_active=False))
-    by_key: dict[str, Post] = {}
+    campaign.current_version = number
+    new = add_planned(run, number, value)
+    run.params = {**run.params, "version": number}
+    runs.record_usage(run, result)
+    db.session.commit()
+    log.info("run %s: saved strategy version %s of campaign %s with %d posts", run_id, number, campaign.id, len(new))
+
+
+def add_planned(run: Run, number: int, value, kept: list[Post] = (), linked: dict[str, Post] | None = None) -> list[Post]:
+    """Add a planned answer's phases, posts and edges to version `number`, and a child run per new post.
+
+    The version's members are the `kept` posts and the new ones; `linked` names the kept posts that
+    new edges may start from, by key. The caller commits, with its other changes, in one transaction.
+    """
+    campaign_id = run.campaign_id
+    by_key: dict[str, Post] = dict(linked or {})
+    new: list[Post] = []
     for phase in value.phases:
-        db.session.add(Phase(campaign_id=campaign.id, version=number, number=phase.number,
+        db.session.add(Phase(campaign_id=campaign_id, version=number, number=phase.number,
                              name=graph.short(phase.name, 120), goal=phase.goal.strip()))
         for item in phase.posts:
-            post = Post(campaign_id=campaign.id, version=number, is_active=True, phase=phase.number,
+            post = Post(campaign_id=campaign_id, version=number, is_active=True, phase=phase.number,
                         key=item.key.strip(), title=item.title.strip(), channel=item.channel, brief=item.brief.strip(),
                         day=item.day, status="planned")
             db.session.add(post)
+            new.append(post)
             by_key[post.key] = post
     db.session.flush()
     for edge in value.edges:
-        db.session.add(Edge(campaign_id=campaign.id, from_post_id=by_key[edge.from_key.strip()].id,
+        db.session.add(Edge(campaign_id=campaign_id, from_post_id=by_key[edge.from_key.strip()].id,
                             to_post_id=by_key[edge.to_key.strip()].id))
-    campaign.current_version = number
-    for post in by_key.values():
-        db.session.add(Member(campaign_id=campaign.id, version=number, post_id=post.id))
-        runs.add(workspace_id=run.workspace_id, campaign_id=campaign.id, kind="post", subject=post_subject(post.id),
-                 params={"post_id": post.id}, total=3, parent_id=run_id)
-    run.params = {**run.params, "planned": True, "version": number}
-    run.total, run.done = len(by_key), 0
-    run.message = f"Saved version {number}. Writing post 1 of {len(by_key)}…"
-    runs.record_usage(run, result)
-    db.session.commit()
-    log.info("run %s: saved strategy version %s of campaign %s with %d posts", run_id, number, campaign.id, len(by_key))
+    for post in [*kept, *new]:
+        db.session.add(Member(campaign_id=campaign_id, version=number, post_id=post.id))
+    for post in new:
+        runs.add(workspace_id=run.workspace_id, campaign_id=campaign_id, kind="post", subject=post_subject(post.id),
+                 params={"post_id": post.id}, total=3, parent_id=run.id)
+    run.params = {**run.params, "planned": True}
+    run.total, run.done = len(new), 0
+    run.message = f"Saved version {number}. Writing post 1 of {len(new)}…"
+    return new

@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from ... import llm
 from ...extensions import db
 from ...llm import schemas
-from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
+from ...models import Campaign, Phase, Post, Run, StrategyVersion
 from .. import campaigns, graph, runs
 from ..errors import Conflict, Invalid, NotFound, clean_text
 from ..numbering import next_number
 from .context import regenerate_prompt
-from .lookups import member_posts, phases, post_subject
-from .plan import DIRECTION_MAX
+from .lookups import member_posts, phases
+from .plan import DIRECTION_MAX, add_planned
 from .posts import POST_JOB, POST_LLM_CALLS
 
 log = logging.getLogger(__name__)
@@ -209,31 +209,9 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     kept_ids = [post.id for post in split.kept]
     db.session.execute(update(Post).where(Post.campaign_id == campaign.id, Post.is_active.is_(True),
                                           Post.id.not_in(kept_ids)).values(is_active=False))
-    by_key: dict[str, Post] = {post.key: post for post in split.kept if post.phase == from_phase - 1}
-    new: list[Post] = []
-    for phase in value.phases:
-        db.session.add(Phase(campaign_id=campaign.id, version=number, number=phase.number,
-                             name=graph.short(phase.name, 120), goal=phase.goal.strip()))
-        for item in phase.posts:
-            post = Post(campaign_id=campaign.id, version=number, is_active=True, phase=phase.number,
-                        key=item.key.strip(), title=item.title.strip(), channel=item.channel, brief=item.brief.strip(),
-                        day=item.day, status="planned")
-            db.session.add(post)
-            new.append(post)
-            by_key[post.key] = post
-    db.session.flush()
-    for edge in value.edges:
-        db.session.add(Edge(campaign_id=campaign.id, from_post_id=by_key[edge.from_key.strip()].id,
-                            to_post_id=by_key[edge.to_key.strip()].id))
-    for post_id in kept_ids + [post.id for post in new]:
-        db.session.add(Member(campaign_id=campaign.id, version=number, post_id=post_id))
     campaign.current_version = number
-    for post in new:
-        runs.add(workspace_id=run.workspace_id, campaign_id=campaign.id, kind="post", subject=post_subject(post.id),
-                 params={"post_id": post.id}, total=3, parent_id=run_id)
-    run.params = {**run.params, "planned": True}
-    run.total, run.done = len(new), 0
-    run.message = f"Saved version {number}. Writing post 1 of {len(new)}…"
+    new = add_planned(run, number, value, split.kept,
+                      {post.key: post for post in split.kept if post.phase == from_phase - 1})
     runs.record_usage(run, result)
     log.info("run %s: version %s of campaign %s from phase %s keeps %d posts, archives %d, adds %d", run_id,
              number, campaign.id, from_phase, len(kept_ids), len(split.archived), len(new))
