@@ -187,7 +187,7 @@ def test_restores_and_regenerations_at_once_change_the_strategy_one_at_a_time(li
     if run["status"] == "succeeded":
         made.append(accepted[0]["version"])
     else:
-        # The race test_a_restore_between_the_check_and_the_slot_... pins down: this regeneration read the
+        # The race test_a_restore_saved_just_before_a_regeneration_takes_the_slot pins down: this one read the
         # current version before a restore saved its own, so it fails and saves nothing.
         assert "strategy changed" in run["error"], run
     assert_consistent(campaign.id, 2 + len(made))
