@@ -205,6 +205,9 @@ def test_undo_and_restore_make_new_versions_without_model_calls(api, campaign, w
     # Undo only applies to the current version.
     with pytest.raises(strategy_errors.Conflict):
         strategy.undo(campaign.workspace_id, campaign.id, 2)
+    # Version 3 holds exactly version 1's posts: restoring 1 again would only repeat it.
+    status, body = api.post(f"/api/campaigns/{campaign.id}/versions/1/restore")
+    assert status == 409 and "already holds exactly the posts of version 1" in body["error"]
     status, body = api.post(f"/api/campaigns/{campaign.id}/versions/2/restore")
     assert status == 201 and body == {"version": 4, "restored": 2}
     assert api.get(f"/api/campaigns/{campaign.id}/nodes")[1]["version"] == 4

@@ -127,14 +127,21 @@ def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     check_phase_num(phase_num)
     direction = clean_new_direction(direction)
-    split = _split(campaign, phase_num)
+    _split(campaign, phase_num)
     run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="regenerate",
-                      params={"phase_num": split.phase_num, "direction": direction, "unit": "post",
-                              "based_on": campaign.current_version, "author_id": author_id},
+                      params={"phase_num": phase_num, "direction": direction, "unit": "post", "author_id": author_id},
                       total=1, busy_message=BUSY)
-    # The slot is ours now, so no other change can take this number before the job saves it.
-    run.params = {**run.params, "version": next_number(StrategyVersion.number,
-                                                       StrategyVersion.campaign_id == campaign_id)}
+    # The slot is ours now, so no other change can save a version until this run ends. A change saved
+    # between the checks above and taking the slot (a restore, say) is read here, so the run builds on
+    # what is current and names the number it will really make.
+    db.session.refresh(campaign)
+    try:
+        split = _split(campaign, phase_num)
+    except (Invalid, Conflict):
+        runs.fail(run.id, "The strategy changed while this was asked, so nothing was started.")
+        raise
+    run.params = {**run.params, "based_on": campaign.current_version,
+                  "version": next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign_id)}
     run.message = f"Waiting for a worker to plan version {run.params['version']} from phase {split.phase_num}…"
     runs.enqueue(run, REGENERATE_JOB, llm_calls=1)
     log.info("run %s: regenerate campaign %s from phase %s as version %s", run.id, campaign_id, split.phase_num,

@@ -36,6 +36,10 @@ def restore(workspace_id: int, campaign_id: int, number, author_id: int | None =
     target = get_version(campaign_id, number)
     if campaign.current_version == target.number:
         raise Conflict(f"Version {target.number} is already the current version; there is nothing to restore.")
+    if campaign.current_version is not None and \
+            _members(campaign_id, target.number) == _members(campaign_id, campaign.current_version):
+        raise Conflict(f"The current version {campaign.current_version} already holds exactly the posts of version "
+                       f"{target.number}; there is nothing to restore.")
     run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="restore",
                       params={"restores": target.number, "author_id": author_id}, busy_message=BUSY)
     try:
@@ -45,6 +49,11 @@ def restore(workspace_id: int, campaign_id: int, number, author_id: int | None =
         raise
     log.info("campaign %s: restored version %s as version %s", campaign_id, target.number, version.number)
     return version
+
+
+def _members(campaign_id: int, number: int) -> set[int]:
+    return set(db.session.scalars(select(Member.post_id).where(Member.campaign_id == campaign_id,
+                                                               Member.version == number)))
 
 
 def _swap(run: Run, target: StrategyVersion, author_id: int | None) -> StrategyVersion:
