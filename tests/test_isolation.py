@@ -6,7 +6,7 @@ import pytest
 
 from gtm import create_app
 from gtm.extensions import db
-from gtm.models import Campaign, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Variant
+from gtm.models import Campaign, ChatMessage, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Variant
 from gtm.services import accounts, campaigns
 
 from .conftest import CAMPAIGN, PASSWORD, log_in
@@ -46,11 +46,14 @@ def other(app):
     variant = Variant(post_id=posts[0].id, label="A", headline="h", body="b", call_to_action="c", hashtags=[],
                       image_prompt="i", media_path=None)
     db.session.add(variant)
+    message = ChatMessage(campaign_id=campaign.id, author_id=owner.id, author=owner.email, text="!regenerate phase 2 x",
+                          reply="Regenerating", run_id=run.id)
+    db.session.add(message)
     token, _ = accounts.create_token(owner.id, "rival")
     campaign.current_version = 1
     db.session.commit()
     return {"campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
-            "variant_id": variant.id}
+            "variant_id": variant.id, "message_id": message.id}
 
 
 VALUES = {
@@ -86,7 +89,7 @@ def test_another_workspaces_ids_answer_404(rule, method, auth_client, api, other
 def _counts():
     db.session.expire_all()
     return {model.__name__: db.session.query(model).count()
-            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion)}
+            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion, ChatMessage)}
 
 
 def test_a_post_without_csrf_token_gets_400_and_changes_nothing(auth_client, campaign):
@@ -129,7 +132,7 @@ def test_login_as_other_user_then_back(client, user, other):
 
 @pytest.mark.parametrize("rule, method", _rules())
 def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
-    ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id")}
+    ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id")}
     url = url_for_rule(rule, ids)
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)

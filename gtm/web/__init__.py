@@ -76,8 +76,23 @@ def number_arg(name: str) -> int | None:
     return int(raw)
 
 
+def _at_most(limit: int) -> str:
+    """Return a regex for the whole numbers 0..limit in digits (leading zeros allowed)."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for place, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - place - 1
+            options.append(f"{digits[:place]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    return "0*(?:" + "|".join(options + [digits]) + ")"
+
+
 class IdConverter(IntegerConverter):
     """Integer ids that fit the database's integer column; anything larger is simply not found."""
+
+    # A larger number must not match the URL at all: werkzeug checks the method before it converts, so
+    # when a path has a GET rule and a POST rule, a number refused by `max` would answer 405, not 404.
+    regex = _at_most(MAX_ID)
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
@@ -87,10 +102,10 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
-    from . import api, auth, campaigns, runs, settings, strategy, workflow
+    from . import api, auth, campaigns, chat, runs, settings, strategy, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, runs, settings):
+    for module in (auth, campaigns, workflow, strategy, chat, runs, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)

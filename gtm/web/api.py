@@ -5,12 +5,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
-from ..services import accounts, campaigns, runs, steps, strategy
+from ..services import accounts, campaigns, chat, runs, steps, strategy
 from ..services.errors import NotFound, ServiceError
 from . import MAX_ID
 from . import api_schemas as schemas
 from .api_json import (
-    campaign_json, nodes_json, preview_json, run_json, step_json, step_version_json, versions_json,
+    campaign_json, chat_json, chat_posted_json, nodes_json, preview_json, run_json, step_json, step_version_json,
+    versions_json,
 )
 from .openapi import Operation, openapi_document, operation_of
 
@@ -246,6 +247,21 @@ def restore_version(campaign_id: int, number: int):
     """Make an earlier version's posts current again, as a new version; no model calls."""
     version = strategy.restore(_workspace(), campaign_id, number, author_id=g.api_user.id)
     return jsonify(version=version.number, restored=version.based_on), 201
+
+
+@bp.post("/campaigns/<int:campaign_id>/chat")
+@documented({201: schemas.ChatPosted}, body=schemas.ChatInput)
+def post_chat_message(campaign_id: int, body: schemas.ChatInput):
+    """Send a message to the campaign's chat; a command in it is carried out, and the reply says how it went."""
+    message = chat.post_message(_workspace(), campaign_id, g.api_user.id, g.api_user.email, body.message)
+    return jsonify(chat_posted_json(message)), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>/chat")
+@documented({200: schemas.ChatHistory})
+def chat_history(campaign_id: int):
+    """Return the campaign's chat, oldest message first."""
+    return jsonify(chat_json(chat.conversation(_workspace(), campaign_id)))
 
 
 @bp.get("/runs/<int:run_id>")

@@ -1,6 +1,6 @@
 """The JSON API's shapes: every object /api answers is built here, from what the services return."""
-from ..models import Campaign, Run, StepVersion
-from ..services import steps, strategy
+from ..models import Campaign, ChatMessage, Run, StepVersion
+from ..services import chat, steps, strategy
 
 
 def campaign_json(campaign: Campaign) -> dict:
@@ -114,3 +114,15 @@ def preview_json(found: strategy.Preview) -> dict:
         "approved_archived": len(found.approved_archived), "calls_estimate": found.calls_estimate,
         "images_estimate": found.images_estimate, "busy": found.busy,
     }
+
+
+def chat_posted_json(message: ChatMessage) -> dict:
+    return {"message": message.text, "reply": message.reply, "run_id": str(message.run_id) if message.run_id else None}
+
+
+def chat_json(entries: list[chat.Entry]) -> dict:
+    """Return the chat's messages, oldest first."""
+    return {"messages": [{
+        "author": e.message.author, "text": e.message.text, "reply": e.message.reply,
+        "created_at": e.message.created_at.isoformat(), "run_id": str(e.message.run_id) if e.message.run_id else None,
+    } for e in entries]}

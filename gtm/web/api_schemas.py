@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from ..models import STEP_KINDS, RunStatus
 from ..models.strategy import POST_STATUSES
 from ..services.campaigns import BUDGET_MAX, CHANNELS, LIMITS
+from ..services.chat import MESSAGE_MAX
 from ..services.steps import STEP_FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
 from . import MAX_ID
@@ -151,6 +152,12 @@ class DiffQuery(Body):
 
     a: VersionNumber = Field(description="The older version")
     b: VersionNumber = Field(description="The newer version")
+
+
+class ChatInput(Body):
+    """A chat message: a command such as `!regenerate phase 2 <direction>` or `!help`, or any text."""
+
+    message: str = Field(json_schema_extra={"minLength": 1, "maxLength": MESSAGE_MAX})
 
 
 class Error(BaseModel):
@@ -357,6 +364,30 @@ class Restored(BaseModel):
 
     version: int
     restored: int = Field(description="The version whose posts are current again")
+
+
+class ChatPosted(BaseModel):
+    """The message as stored, and gtm's reply to it."""
+
+    message: str
+    reply: str
+    run_id: str | None = Field(description="The run the message's command started (a regeneration), else null")
+
+
+class ChatMessage(BaseModel):
+    """A message of the chat, with gtm's reply."""
+
+    author: str
+    text: str
+    reply: str
+    created_at: datetime
+    run_id: str | None = Field(description="The run its command started, or its latest retry")
+
+
+class ChatHistory(BaseModel):
+    """The campaign's chat, oldest first."""
+
+    messages: list[ChatMessage]
 
 
 class OpenApiDocument(RootModel[dict[str, Any]]):

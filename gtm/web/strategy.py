@@ -2,7 +2,7 @@
 from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..services import strategy
+from ..services import chat, strategy
 from ..services.errors import Conflict, Invalid
 from . import MAX_ID, go, is_htmx, number_arg, page, workspace_id
 
@@ -18,8 +18,10 @@ def _board_page(campaign_id: int, status: int = 200, **context):
     board = strategy.board(workspace_id(), campaign_id)
     context.setdefault("errors", {})
     context.setdefault("values", {})
+    # Only the full page shows the chat; the board's htmx fragment (polled every second) has none.
     return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
-                versions=strategy.versions(workspace_id(), campaign_id).versions, limits=_limits(), **context)
+                versions=strategy.versions(workspace_id(), campaign_id).versions, limits=_limits(),
+                chat=None if is_htmx() else chat.conversation(workspace_id(), campaign_id), **context)
 
 
 def _limits() -> dict:
