@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..services import chat
 from ..services.errors import Conflict, Invalid
 from . import is_htmx, page, workspace_id
-from .strategy import _board_page, names
+from .strategy import board_page, names
 
 bp = Blueprint("chat", __name__)
 # A form posted without JavaScript is answered with the whole board, which needs the strategy pages' names.
@@ -26,7 +26,7 @@ def _section(campaign_id: int, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("values", {})
     if not is_htmx():
-        return _board_page(campaign_id, status, **context)
+        return board_page(campaign_id, status, **context)
     return page("strategy/board.html", "strategy/_chat.html", status, campaign_id=campaign_id,
                 chat=chat.conversation(workspace_id(), campaign_id), **context)
 
@@ -35,7 +35,7 @@ def _message(campaign_id: int, entry: chat.Entry | None, message_id: int, status
     """Answer htmx with one message, and a plain form post with the whole board, the problem shown at the message."""
     chat_problem = {"id": message_id, "text": problem} if problem else None
     if not is_htmx():
-        return _board_page(campaign_id, status, chat_problem=chat_problem)
+        return board_page(campaign_id, status, chat_problem=chat_problem)
     entry = entry or chat.entry(workspace_id(), campaign_id, message_id)
     return page("strategy/board.html", "strategy/_chat_message.html", status, campaign_id=campaign_id, entry=entry,
                 chat_problem=chat_problem)

@@ -14,7 +14,7 @@ def names():
     return {"channel_names": strategy.channel_names()}
 
 
-def _board_page(campaign_id: int, status: int = 200, **context):
+def board_page(campaign_id: int, status: int = 200, **context):
     board = strategy.board(workspace_id(), campaign_id)
     context.setdefault("errors", {})
     context.setdefault("values", {})
@@ -33,7 +33,7 @@ def _limits() -> dict:
 @login_required
 def board(campaign_id: int):
     """Show the strategy board; htmx polls it while a post is unfinished."""
-    return _board_page(campaign_id)
+    return board_page(campaign_id)
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/summary")
@@ -57,9 +57,9 @@ def plan(campaign_id: int):
     try:
         strategy.plan(workspace_id(), campaign_id, direction=direction, author_id=current_user.id)
     except Invalid as exc:
-        return _board_page(campaign_id, 422, errors=exc.fields, values={"direction": direction})
+        return board_page(campaign_id, 422, errors=exc.fields, values={"direction": direction})
     except Conflict as exc:
-        return _board_page(campaign_id, 409, problem=exc.message, values={"direction": direction})
+        return board_page(campaign_id, 409, problem=exc.message, values={"direction": direction})
     return go("strategy.board", campaign_id=campaign_id)
 
 
@@ -129,9 +129,9 @@ def retry_regeneration(campaign_id: int, run_id: int):
     try:
         strategy.retry_regeneration(workspace_id(), campaign_id, run_id, author_id=current_user.id)
     except Conflict as exc:
-        return _board_page(campaign_id, 409, problem=exc.message)
+        return board_page(campaign_id, 409, problem=exc.message)
     except Invalid as exc:
-        return _board_page(campaign_id, 422, problem=" ".join(exc.fields.values()))
+        return board_page(campaign_id, 422, problem=" ".join(exc.fields.values()))
     return go("strategy.board", campaign_id=campaign_id)
 
 
@@ -141,7 +141,7 @@ def approve_all(campaign_id: int):
     """Approve every written post of the current version."""
     count = strategy.approve_all(workspace_id(), campaign_id)
     if is_htmx():
-        return _board_page(campaign_id, notice=f"{count} post{'s' if count != 1 else ''} approved.")
+        return board_page(campaign_id, notice=f"{count} post{'s' if count != 1 else ''} approved.")
     return go("strategy.board", campaign_id=campaign_id)
 
 
@@ -223,11 +223,11 @@ def retry(campaign_id: int, post_id: int):
             view = strategy.post_view(workspace_id(), campaign_id, post_id)
             return page("strategy/post.html", "strategy/_post.html", status=409, view=view, campaign_id=campaign_id,
                         problem=exc.message)
-        return _board_page(campaign_id, 409, problem=exc.message)
+        return board_page(campaign_id, 409, problem=exc.message)
     if back:
         return go("strategy.post", campaign_id=campaign_id, post_id=post_id)
     if is_htmx():
-        return _board_page(campaign_id)
+        return board_page(campaign_id)
     return go("strategy.board", campaign_id=campaign_id)
 
 
@@ -245,7 +245,7 @@ def approve(campaign_id: int, post_id: int):
     status = 409 if problem else 200
     if back:
         if is_htmx() or problem:
-            return _board_page(campaign_id, status, problem=problem)
+            return board_page(campaign_id, status, problem=problem)
         return go("strategy.board", campaign_id=campaign_id)
     if is_htmx() or problem:
         view = strategy.post_view(workspace_id(), campaign_id, post_id)
