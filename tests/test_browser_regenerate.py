@@ -1,5 +1,6 @@
 """A marketer in a real browser regenerates the strategy: opens the preview dialog from a phase, regenerates from
-phase 2, watches the board switch to the new version and fill in, and undoes it."""
+phase 2 and watches the board switch to the new version and fill in; then types a command in the chat box,
+watches the board again, and presses Undo."""
 import re
 
 from playwright.sync_api import expect
@@ -67,5 +68,36 @@ def test_preview_dialog_regenerate_from_phase_2_and_watch_the_board(live_server,
         expect(page.locator("dialog#regenerate-strategy-dialog")).to_contain_text("replaces every post")
         page.keyboard.press("Escape")
         expect(page.locator("dialog#regenerate-strategy-dialog")).to_have_count(0)
+
+        # The chat box on the board: a malformed command is answered with the right form and changes nothing.
+        page.get_by_role("link", name="Board").click()
+        chat = page.locator("#chat")
+        chat.get_by_label("Message").fill("!regenerate phase x go developer-first")
+        chat.get_by_role("button", name="Send").click()
+        expect(chat.locator(".chat-message").last).to_contain_text("is not a phase number")
+        expect(chat.locator(".chat-message").last).to_contain_text("!regenerate phase N <direction>")
+        expect(page.locator("#board")).to_contain_text("Version 2 ·")
+
+        chat.get_by_label("Message").fill("!regenerate phase 3 double down on live coding sessions")
+        chat.get_by_role("button", name="Send").click()
+        reply = chat.locator(".chat-message").last
+        expect(reply).to_contain_text("Regenerating from phase 3 as version 3")
+        expect(reply.get_by_role("link", name="Follow the progress")).to_be_visible()
+        board = page.locator("#board")
+        expect(board).to_contain_text(re.compile("Version 3 · regenerated from phase 3: double down on live coding"))
+        expect(board.locator("progress")).to_have_count(0, timeout=60_000)
+        expect(reply).to_contain_text("Version 3 is ready")
+        screenshot(page, "chat-regenerated")
+
+        reply.get_by_role("button", name="Undo").click()
+        expect(reply).to_contain_text("Undone: version 2's posts are current again as version 4.")
+        expect(reply.get_by_role("button", name="Undo")).to_have_count(0)
+        expect(board).to_contain_text("Version 4 · restored from version 2")
+        expect(board.locator(".post-card.status-ready")).to_have_count(len(phase_1_titles) + 8)
+        page.reload()
+        expect(page.locator("#chat .chat-message")).to_have_count(2)
+        expect(page.locator("#board")).to_contain_text("Version 4 · restored from version 2")
+        page.locator("#chat").scroll_into_view_if_needed()
+        screenshot(page, "chat-undone")
     finally:
         page.close()
