@@ -10,75 +10,17 @@ The answer models describe what `api_json` builds; the tests check every answer 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, WithJsonSchema, WrapValidator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, RootModel, WithJsonSchema
 
 from ..models import STEP_KINDS, RunStatus
-from ..models.strategy import POST_STATUSES
 from ..services.campaigns import BUDGET_MAX, CHANNELS, LIMITS
-from ..services.chat import MESSAGE_MAX
 from ..services.steps import STEP_FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
-from . import MAX_ID
-
-# What a body field gets when its JSON type is wrong, keyed by pydantic's error type; the same words
-# the services use, so an API client reads one voice.
-MESSAGES = {
-    "missing": "This field is required.",
-    "string_type": "Must be text.",
-    "dict_type": "Must be an object.",
-    "model_type": "Must be an object.",
-    "list_type": "Must be a list.",
-    "int_type": "Must be a whole number.",
-    "float_type": "Must be a number.",
-    "bool_type": "Must be true or false.",
-}
-
-
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Map each failing field, as a dotted path into the body, to one readable message."""
-    detail: dict[str, str] = {}
-    for problem in error.errors(include_url=False):
-        path = ".".join(str(part) for part in problem["loc"]) or "body"
-        detail.setdefault(path, MESSAGES.get(problem["type"], problem["msg"]))
-    return detail
-
-
-def _says(message: str) -> WrapValidator:
-    """Answer one message for a field that takes several JSON types; pydantic would list one per type."""
-    def validate(value, handler):
-        try:
-            return handler(value)
-        except ValidationError:
-            raise PydanticCustomError("wrong_type", message) from None
-    return WrapValidator(validate)
-
-
-def _version_number(value):
-    # Digits read as the number; other text goes on as it is and names no version, so the service says 404.
-    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
-        return int(value)
-    return value
-
-
-VersionNumber = Annotated[
-    int | str | None, AfterValidator(_version_number), _says("Must be a version number."),
-    WithJsonSchema({"type": "integer", "minimum": 1}),
-]
-
-
-def _text_list(schema: dict):
-    """A list of text, documented as such; one text goes on too, for the service to split as the form's is."""
-    return Annotated[list[str] | str | None, _says("Must be a list of text values."),
-                     WithJsonSchema({"type": "array", **schema})]
-
-
-class Body(BaseModel):
-    # Strict: a JSON type is never coerced into another ("5" is not a number, 5 is not text).
-    model_config = ConfigDict(strict=True, extra="ignore")
-
+from .api_fields import Body, Error, Progress, Tokens, VersionNumber, says, text_list, field_errors  # noqa: F401
+from .api_schemas_strategy import (  # noqa: F401
+    Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
+    RegenerateAccepted, RegeneratePreview, RegenerateStrategy, Restored, StrategyVersion, StrategyVersions,
+)
 
 class CampaignInput(Body):
     """A new campaign's fields."""
@@ -87,12 +29,12 @@ class CampaignInput(Body):
     product: str = Field(json_schema_extra={"maxLength": LIMITS["product"]})
     audience: str = Field(json_schema_extra={"maxLength": LIMITS["audience"]})
     goals: str = Field(json_schema_extra={"maxLength": LIMITS["goals"]})
-    competitors: _text_list({"maxItems": LIMITS["competitors"],
+    competitors: text_list({"maxItems": LIMITS["competitors"],
                              "items": {"type": "string", "maxLength": LIMITS["competitor"]},
                              "description": "Competitor names; one text with commas or new lines is read too"}) = None
-    channels: _text_list({"items": {"type": "string", "enum": list(CHANNELS)},
+    channels: text_list({"items": {"type": "string", "enum": list(CHANNELS)},
                           "description": "Where posts go; LinkedIn and email when none are given"}) = None
-    budget: Annotated[float | str | None, _says("Must be a number."), WithJsonSchema({
+    budget: Annotated[float | str | None, says("Must be a number."), WithJsonSchema({
         "type": "number", "minimum": 0, "maximum": float(BUDGET_MAX),
         "description": "In `currency`; a number written as text is read too"})] = None
     currency: str | None = Field(None, json_schema_extra={"pattern": "^[A-Za-z]{3}$", "default": "USD"})
@@ -123,58 +65,11 @@ class PlanStrategy(Body):
                                   json_schema_extra={"maxLength": DIRECTION_MAX})
 
 
-def _documented_as(schema: dict):
-    """A field whose value the service judges (so its errors come in the service's order), documented as `schema`."""
-    return Annotated[Any, WithJsonSchema(schema)]
-
-
-class RegenerateStrategy(Body):
-    """Regenerate a campaign's strategy from phase N with a new direction."""
-
-    model_config = ConfigDict(strict=True, extra="ignore",
-                              json_schema_extra={"required": ["campaign_id", "phase_num", "new_direction"]})
-
-    campaign_id: _documented_as({"type": "string", "description": "The campaign's id"}) = None
-    phase_num: _documented_as({"type": "integer", "minimum": 1, "description": "Regenerate from this phase; one "
-                               "past the last phase adds phases after it"}) = None
-    new_direction: _documented_as({"type": "string", "minLength": 1, "maxLength": DIRECTION_MAX,
-                                   "description": "Where the strategy should go from that phase"}) = None
-
-
-class PreviewQuery(Body):
-    """The phase a regeneration would start from."""
-
-    phase_num: _documented_as({"type": "integer", "minimum": 1}) = None
-
-
 class DiffQuery(Body):
     """The two versions to compare."""
 
     a: VersionNumber = Field(description="The older version")
     b: VersionNumber = Field(description="The newer version")
-
-
-class ChatInput(Body):
-    """A chat message: a command such as `!regenerate phase 2 <direction>` or `!help`, or any text."""
-
-    message: str = Field(json_schema_extra={"minLength": 1, "maxLength": MESSAGE_MAX})
-
-
-class Error(BaseModel):
-    """An error; `detail` maps field names to messages when fields break a rule."""
-
-    error: str
-    detail: str | dict[str, str] | None = None
-
-
-class Tokens(BaseModel):
-    in_: int = Field(alias="in")
-    out: int
-
-
-class Progress(BaseModel):
-    done: int
-    total: int
 
 
 class Run(BaseModel):
@@ -278,116 +173,6 @@ class StepDiff(BaseModel):
     added: int
     removed: int
     lines: list[DiffLine]
-
-
-class Post(BaseModel):
-    """A post of the strategy graph."""
-
-    id: str
-    key: str
-    title: str
-    channel: Literal[tuple(CHANNELS)]
-    brief: str
-    day: int = Field(ge=0, description="Days after the launch")
-    status: Literal[POST_STATUSES]
-    approved: bool
-    version: int = Field(description="The strategy version that created it")
-
-
-class Phase(BaseModel):
-    number: int
-    name: str
-    goal: str
-    posts: list[Post]
-
-
-class Edge(BaseModel):
-    from_: str = Field(alias="from", description="Post id")
-    to: str = Field(description="Post id")
-
-
-class Nodes(BaseModel):
-    """The active posts by phase, and the edges between them."""
-
-    version: int | None
-    phases: list[Phase]
-    edges: list[Edge]
-
-
-class Approved(BaseModel):
-    """How many posts are approved now."""
-
-    approved: int = Field(description="Active posts approved now")
-
-
-class StrategyVersion(BaseModel):
-    number: int
-    origin: Literal["plan", "regenerate", "restore"]
-    direction: str | None
-    from_phase: int | None
-    based_on: int | None
-    posts: int
-    is_current: bool
-    run_id: str | None
-    created_at: datetime
-
-
-class StrategyVersions(BaseModel):
-    """The strategy's versions, newest first."""
-
-    current_version: int | None
-    versions: list[StrategyVersion]
-
-
-class RegenerateAccepted(BaseModel):
-    """The regeneration was queued; `version` is the number the new version will have."""
-
-    run_id: str
-    version: int
-
-
-class RegeneratePreview(BaseModel):
-    """What a regeneration from `phase_num` would keep, archive and cost; nothing is deleted."""
-
-    phase_num: int
-    version: int = Field(description="The number the new version would have")
-    kept: list[Post] = Field(description="Posts of the phases before `phase_num`: kept as they are")
-    archived: list[Post] = Field(description="Posts of `phase_num` and later: archived, never deleted")
-    approved_archived: int = Field(description="How many of the archived posts are approved")
-    calls_estimate: int = Field(description="Model calls for text: one plan and one per new post (estimated)")
-    images_estimate: int = Field(description="Images for the new posts' variants (estimated)")
-    busy: bool = Field(description="True while another strategy change is in flight (a request would get 409)")
-
-
-class Restored(BaseModel):
-    """The new version that made an earlier one's posts current again."""
-
-    version: int
-    restored: int = Field(description="The version whose posts are current again")
-
-
-class ChatPosted(BaseModel):
-    """The message as stored, and gtm's reply to it."""
-
-    message: str
-    reply: str
-    run_id: str | None = Field(description="The run the message's command started (a regeneration), else null")
-
-
-class ChatMessage(BaseModel):
-    """A message of the chat, with gtm's reply."""
-
-    author: str
-    text: str
-    reply: str
-    created_at: datetime
-    run_id: str | None = Field(description="The run its command started, or its latest retry")
-
-
-class ChatHistory(BaseModel):
-    """The campaign's chat, oldest first."""
-
-    messages: list[ChatMessage]
 
 
 class OpenApiDocument(RootModel[dict[str, Any]]):
