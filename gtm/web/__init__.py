@@ -102,10 +102,10 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
-    from . import api, auth, campaigns, chat, runs, settings, strategy, workflow
+    from . import api, auth, campaigns, chat, runs, settings, strategy, versions, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, chat, runs, settings):
+    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)

@@ -10,8 +10,8 @@ from ..services.errors import NotFound, ServiceError
 from . import MAX_ID
 from . import api_schemas as schemas
 from .api_json import (
-    campaign_json, chat_json, chat_posted_json, nodes_json, preview_json, run_json, step_json, step_version_json,
-    versions_json,
+    campaign_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json, step_json,
+    step_version_json, version_nodes_json, versions_json,
 )
 from .openapi import Operation, openapi_document, operation_of
 
@@ -205,6 +205,20 @@ def approve_all_posts(campaign_id: int):
 def strategy_versions(campaign_id: int):
     """List the strategy's versions, newest first."""
     return jsonify(versions_json(strategy.versions(_workspace(), campaign_id)))
+
+
+@bp.get("/campaigns/<int:campaign_id>/versions/<int:number>")
+@documented({200: schemas.VersionNodes})
+def strategy_version(campaign_id: int, number: int):
+    """Return version n as it was: its posts by phase and the edges among them."""
+    return jsonify(version_nodes_json(strategy.version_view(_workspace(), campaign_id, number)))
+
+
+@bp.get("/campaigns/<int:campaign_id>/compare")
+@documented({200: schemas.Comparison}, query=schemas.CompareQuery)
+def compare_versions(campaign_id: int, query: schemas.CompareQuery):
+    """Compare two strategy versions (?a=&b=): posts added, removed, kept and changed, edges and phases."""
+    return jsonify(compare_json(strategy.compare(_workspace(), campaign_id, query.a, query.b)))
 
 
 @bp.post("/agents/regenerate-strategy/")

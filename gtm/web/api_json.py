@@ -78,10 +78,10 @@ def post_json(post) -> dict:
     }
 
 
-def nodes_json(board: strategy.Board) -> dict:
-    """Return the board's posts by phase and their edges."""
+def nodes_json(board: strategy.Board | strategy.VersionView) -> dict:
+    """Return the board's (or a version's) posts by phase and their edges."""
     return {
-        "version": board.version,
+        "version": board.version if isinstance(board, strategy.Board) else board.number,
         "phases": [{
             "number": column.phase.number,
             "name": column.phase.name,
@@ -89,6 +89,28 @@ def nodes_json(board: strategy.Board) -> dict:
             "posts": [post_json(post) for post in column.posts],
         } for column in board.columns],
         "edges": [{"from": str(a), "to": str(b)} for a, b in board.edges],
+    }
+
+
+def version_nodes_json(view: strategy.VersionView) -> dict:
+    """Return version n as it was, in the shape of /nodes."""
+    return {**nodes_json(view), "is_current": view.is_current}
+
+
+def compare_json(found: strategy.Comparison) -> dict:
+    """Return what changed from version a to version b; ids as strings."""
+    def ids(posts):
+        return [str(post.id) for post in posts]
+
+    def edges(pairs):
+        return [{"from": str(a), "to": str(b)} for a, b in pairs]
+    return {
+        "a": found.a.number, "b": found.b.number,
+        "posts": {"added": ids(found.added), "removed": ids(found.removed), "kept": ids(found.kept),
+                  "changed": [{"from": str(c.old.id), "to": str(c.new.id)} for c in found.changed]},
+        "edges": {"added": edges(found.edges_added), "removed": edges(found.edges_removed)},
+        "phases": {"added": found.phases_added, "removed": found.phases_removed, "changed": found.phases_changed},
+        "summary": found.summary,
     }
 
 

@@ -9,10 +9,14 @@ Where things happen:
 - approval.py: approving posts;
 - context.py: what each call's prompt may know;
 - lookups.py: finding posts, phases, edges and runs;
-- views.py: the board, the graph, the post page and the versions list.
+- views.py: the board, the graph, the post page and the versions list;
+- history.py: the timeline of versions, any version read-only, and a restore's preview;
+- compare.py: two versions compared: posts, edges, phases and one coloured graph.
 """
 from .approval import approve, approve_all  # noqa: F401
+from .compare import Comparison, compare, word_diff  # noqa: F401
 from .context import channel_names  # noqa: F401
+from .history import RestorePreview, Timeline, VersionView, restore_preview, timeline, version_view  # noqa: F401
 from .lookups import get_post, latest_pipeline  # noqa: F401
 from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
 from .regenerate import (  # noqa: F401
