@@ -7,7 +7,7 @@ fields are ignored, as they always were.
 
 The answer models describe what `api_json` builds; the tests check every answer against them.
 """
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel, WithJsonSchema
@@ -39,6 +39,8 @@ class CampaignInput(Body):
         "description": "In `currency`; a number written as text is read too"})] = None
     currency: str | None = Field(None, json_schema_extra={"pattern": "^[A-Za-z]{3}$", "default": "USD"})
     brief: str | None = Field(None, json_schema_extra={"maxLength": LIMITS["brief"]})
+    launch_date: str | None = Field(None, description="The day the launch starts (day 0 of the posts), YYYY-MM-DD",
+                                    json_schema_extra={"format": "date"})
 
 
 class GenerateStep(Body):
@@ -116,6 +118,7 @@ class Campaign(BaseModel):
     budget: float | None
     currency: str
     brief: str
+    launch_date: date | None = Field(description="The day the launch starts (day 0 of the posts), YYYY-MM-DD")
     current_version: int | None = Field(description="The current strategy version")
     steps: dict[str, StepStatus]
     created_at: datetime
