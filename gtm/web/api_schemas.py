@@ -17,6 +17,7 @@ from ..services.campaigns import BUDGET_MAX, CHANNELS, LIMITS
 from ..services.steps import STEP_FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
 from .api_fields import Body, Error, Progress, Tokens, VersionNumber, says, text_list, field_errors  # noqa: F401
+from .api_schemas_exports import CampaignExport, ExportQuery  # noqa: F401
 from .api_schemas_strategy import (  # noqa: F401
     Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
     RegenerateAccepted, RegeneratePreview, RegenerateStrategy, Restored, StrategyVersion, StrategyVersions,
