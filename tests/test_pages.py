@@ -27,7 +27,8 @@ class PageParser(HTMLParser):
         attrs = dict(attrs)
         if "id" in attrs:
             self.ids.append(attrs["id"])
-        if tag == "a" and attrs.get("href"):
+        # A link with `download` is a file (an export), not a page to check.
+        if tag == "a" and attrs.get("href") and "download" not in attrs:
             self.links.append(attrs["href"])
         if any(name in attrs for name in ("hx-get", "hx-post", "hx-put", "hx-delete")):
             inside = next((fragment for _, fragment in reversed(self.open) if fragment), None)

@@ -1,8 +1,8 @@
 """A campaign: the product, the launch and the current strategy version."""
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,5 +21,7 @@ class Campaign(db.Model):
     budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     brief: Mapped[str] = mapped_column(Text, default="")
+    # The day the launch starts: day 0 of the strategy's posts; the calendar exports need it.
+    launch_date: Mapped[date | None] = mapped_column(Date)
     current_version: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = created_at()

@@ -1,5 +1,6 @@
 """Campaigns: creation with validated fields, and workspace-scoped lookup."""
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -108,9 +109,35 @@ def validate(values: dict) -> dict:
     else:
         clean["currency"] = currency.strip().upper()
 
+    clean["launch_date"] = _launch_date(values.get("launch_date"), errors)
+
     if errors:
         raise Invalid(errors)
     return clean
+
+
+LAUNCH_YEARS = (2000, 2100)
+
+
+def _launch_date(raw, errors: dict) -> date | None:
+    """Read the optional launch date, written as YYYY-MM-DD (a date object from Python callers is taken too)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, date):
+        value = raw
+    else:
+        text = raw.strip() if isinstance(raw, str) else None
+        try:
+            if text is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            value = date.fromisoformat(text)
+        except ValueError:
+            errors["launch_date"] = "Enter the launch date as YYYY-MM-DD, like 2026-05-01."
+            return None
+    if not LAUNCH_YEARS[0] <= value.year <= LAUNCH_YEARS[1]:
+        errors["launch_date"] = f"The launch date must fall between {LAUNCH_YEARS[0]} and {LAUNCH_YEARS[1]}."
+        return None
+    return value
 
 
 def create_campaign(workspace_id: int, values: dict) -> Campaign:

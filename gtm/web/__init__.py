@@ -1,6 +1,7 @@
 """The web layer: thin blueprints, and the helpers they share."""
 from pathlib import Path
 
+import flask
 from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -9,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import HTMX_VERSION, llm
 from ..extensions import login_manager
-from ..services import accounts
+from ..services import accounts, imports
 from ..services.errors import NotFound, ServiceError
 
 # The CDN copy of the pinned htmx, checked by the browser against this hash.
@@ -49,6 +50,31 @@ def error_page(status: int, title: str, message: str):
         response = page("error.html", status=status, title=title, message=message)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def download(file):
+    """Answer an export as a file to save, under its own name."""
+    response = make_response(file.data)
+    response.headers["Content-Type"] = file.content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
+# The endpoints that take an uploaded export: they read bodies up to the import limit plus room for the
+# form around the file, so a file a little too large gets the service's message, next to the file field.
+UPLOAD_ENDPOINTS = ("exports.import_campaign", "api.import_campaign")
+
+
+class Request(flask.Request):
+    @property
+    def max_content_length(self) -> int | None:
+        if self.endpoint in UPLOAD_ENDPOINTS:
+            return imports.IMPORT_MAX_BYTES * 2
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        flask.Request.max_content_length.fset(self, value)
 
 
 def workspace_id() -> int:
@@ -102,10 +128,11 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
-    from . import api, auth, campaigns, chat, runs, settings, strategy, versions, workflow
+    app.request_class = Request
+    from . import api, auth, campaigns, chat, exports, runs, settings, strategy, versions, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings):
+    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)
@@ -147,9 +174,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
+        limit = f"{request.max_content_length // (1024 * 1024)} MiB"
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            limit = f"{limit}; an import is at most {imports.IMPORT_MAX_TEXT}"
         if request.path.startswith("/api"):
-            return jsonify(error="too_large", detail="The request body is larger than 1 MiB."), 413
-        return error_page(413, "Too large", "That request is larger than 1 MiB.")
+            return jsonify(error="too_large", detail=f"The request body is larger than {limit}."), 413
+        return error_page(413, "Too large", f"That request is larger than {limit}.")
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
-from ..services import accounts, campaigns, chat, runs, steps, strategy
+from ..services import accounts, campaigns, chat, exports, imports, runs, steps, strategy
 from ..services.errors import NotFound, ServiceError
-from . import MAX_ID
+from . import MAX_ID, download
 from . import api_schemas as schemas
 from .api_json import (
     campaign_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json, step_json,
@@ -49,20 +49,21 @@ def _workspace() -> int:
 
 
 def documented(answers: dict[int, type[BaseModel]], *, body: type[BaseModel] | None = None, optional: bool = False,
-               query: type[BaseModel] | None = None, errors: tuple[int, ...] = (), public: bool = False):
+               query: type[BaseModel] | None = None, errors: tuple[int, ...] = (), public: bool = False,
+               files: tuple[str, ...] = (), raw_body: bool = False):
     """Describe a view for /api/openapi.json, and call it with its body and query parsed by their models.
 
     The view gets `body=` and `query=` keyword arguments for the models named here, so what the
     document says a view takes is what the view is given.
     """
-    operation = Operation(answers, body, optional, query, tuple(errors), public)
+    operation = Operation(answers, body, optional, query, tuple(errors), public, tuple(files), raw_body)
 
     def decorate(view):
         @functools.wraps(view)
         def parsed(**args):
             if query is not None:
                 args["query"] = _parse(query, request.args.to_dict())
-            if body is not None:
+            if body is not None and not raw_body:
                 args["body"] = _parse(body, _json_object(optional))
             return view(**args)
 
@@ -129,6 +130,22 @@ def create_campaign(body: schemas.CampaignInput):
 def list_campaigns():
     """List the workspace's campaigns."""
     return jsonify(campaigns=[campaign_json(c) for c in campaigns.list_campaigns(_workspace())])
+
+
+@bp.post("/campaigns/import")
+@documented({201: schemas.Campaign}, body=schemas.CampaignExport, raw_body=True, errors=(413,))
+def import_campaign():
+    """Create a campaign from a JSON export: its analysis steps, and its strategy as version 1."""
+    campaign = imports.import_campaign(_workspace(), request.get_data(), author_id=g.api_user.id)
+    return jsonify(campaign_json(campaign)), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>/export")
+@documented({200: schemas.CampaignExport}, query=schemas.ExportQuery, errors=(409,),
+            files=tuple(content_type for content_type, *_ in exports.FORMATS.values() if "json" not in content_type))
+def export_campaign(campaign_id: int, query: schemas.ExportQuery):
+    """Download a strategy version as JSON (to import again), Markdown, a CSV content calendar or an ICS calendar."""
+    return download(exports.export(_workspace(), campaign_id, query.format or "json", version=query.version))
 
 
 @bp.get("/campaigns/<int:campaign_id>")

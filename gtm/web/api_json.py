@@ -15,6 +15,7 @@ def campaign_json(campaign: Campaign) -> dict:
         "budget": float(campaign.budget) if campaign.budget is not None else None,
         "currency": campaign.currency,
         "brief": campaign.brief,
+        "launch_date": campaign.launch_date.isoformat() if campaign.launch_date else None,
         "current_version": campaign.current_version,
         "steps": steps.status_summary(campaign.id),
         "created_at": campaign.created_at.isoformat(),

@@ -7,7 +7,7 @@ fields are ignored, as they always were.
 
 The answer models describe what `api_json` builds; the tests check every answer against them.
 """
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel, WithJsonSchema
@@ -17,6 +17,7 @@ from ..services.campaigns import BUDGET_MAX, CHANNELS, LIMITS
 from ..services.steps import STEP_FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
 from .api_fields import Body, Error, Progress, Tokens, VersionNumber, says, text_list, field_errors  # noqa: F401
+from .api_schemas_exports import CampaignExport, ExportQuery  # noqa: F401
 from .api_schemas_strategy import (  # noqa: F401
     Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
     RegenerateAccepted, RegeneratePreview, RegenerateStrategy, Restored, StrategyVersion, StrategyVersions,
@@ -42,6 +43,8 @@ class CampaignInput(Body):
         "description": "In `currency`; a number written as text is read too"})] = None
     currency: str | None = Field(None, json_schema_extra={"pattern": "^[A-Za-z]{3}$", "default": "USD"})
     brief: str | None = Field(None, json_schema_extra={"maxLength": LIMITS["brief"]})
+    launch_date: str | None = Field(None, description="The day the launch starts (day 0 of the posts), YYYY-MM-DD",
+                                    json_schema_extra={"format": "date"})
 
 
 class GenerateStep(Body):
@@ -119,6 +122,7 @@ class Campaign(BaseModel):
     budget: float | None
     currency: str
     brief: str
+    launch_date: date | None = Field(description="The day the launch starts (day 0 of the posts), YYYY-MM-DD")
     current_version: int | None = Field(description="The current strategy version")
     steps: dict[str, StepStatus]
     created_at: datetime

@@ -35,6 +35,10 @@ class Operation:
     # with path variables), 400 (views with a body) and 422 (views with a body or a query).
     errors: tuple[int, ...] = ()
     public: bool = False
+    # Media types besides JSON that the success answer may have (a file download, say), described as text.
+    files: tuple[str, ...] = ()
+    # The view reads the body itself (an upload judged whole by a service); `body` still describes it.
+    raw_body: bool = False
 
 
 def operation_of(view) -> Operation | None:
@@ -47,6 +51,7 @@ ERRORS = {
     401: ("Unauthorized", "Missing or revoked token"),
     404: ("NotFound", "No such resource in your workspace"),
     409: ("Conflict", "Conflicts with the current state (e.g. a run is already in flight)"),
+    413: ("TooLarge", "The body is larger than the limit the message states"),
     422: ("Invalid", "A field breaks a rule; `detail` maps field names to messages"),
     503: ("Unavailable", "The queue (Redis) does not answer; nothing was started"),
 }
@@ -166,6 +171,8 @@ def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_vari
         entry["requestBody"] = {"required": not op.body_optional,
                                 "content": {"application/json": {"schema": refs[op.body]}}}
     responses = {status: _json(refs[model], _first_line(model.__doc__, "OK")) for status, model in op.answers.items()}
+    for status in op.answers:
+        responses[status]["content"] |= {media_type: {"schema": {"type": "string"}} for media_type in op.files}
     errors = set(op.errors) | ({400, 422} if op.body else set()) | ({422} if op.query else set())
     errors |= {404} if has_variables else set()
     if not op.public:

@@ -1,0 +1,264 @@
+"""Exports of a campaign's strategy version: a JSON file that imports again, a Markdown brief, a CSV content
+calendar and an ICS calendar.
+
+Every format is built from one `Snapshot` of the version: its phases, member posts, the edges among them
+and each post's current variants. Media go out as references (paths relative to the media folder), never
+as bytes. The calendar formats place a post on the campaign's launch date + the post's day; a campaign
+without a launch date is placed from today, and the JSON, Markdown and ICS files say so.
+"""
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import STEP_KINDS, Campaign, Phase, Post, StepVersion, StrategyVersion, Variant
+from . import campaigns
+from .errors import Conflict, Invalid
+from .strategy.context import channel_names
+from .strategy.lookups import current_variant, edges_among, member_posts, phases
+from .strategy.restore import get_version
+
+FORMAT = "gtm.campaign"
+FORMAT_VERSION = 1
+VARIANT_LABELS = ("A", "B")
+# format: (Content-Type, file extension, what it is called in messages)
+FORMATS = {
+    "json": ("application/json", "json", "JSON"),
+    "md": ("text/markdown; charset=utf-8", "md", "Markdown"),
+    "csv": ("text/csv; charset=utf-8", "csv", "CSV"),
+    "ics": ("text/calendar; charset=utf-8", "ics", "a calendar"),
+}
+CSV_COLUMNS = ("date", "channel", "title", "variant", "headline", "body", "call_to_action", "hashtags", "approved")
+
+
+@dataclass
+class File:
+    """An export, ready to send: its bytes, Content-Type and file name."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
+
+@dataclass
+class Snapshot:
+    campaign: Campaign
+    version: StrategyVersion | None
+    steps: list[StepVersion]
+    phases: list[Phase] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    edges: list[tuple[Post, Post]] = field(default_factory=list)
+    variants: dict[int, dict[str, Variant]] = field(default_factory=dict)
+    today: date = field(default_factory=date.today)
+
+    @property
+    def start(self) -> date:
+        return self.campaign.launch_date or self.today
+
+    @property
+    def assumed_today(self) -> str | None:
+        """The note every format carries when the campaign has no launch date."""
+        if self.campaign.launch_date:
+            return None
+        return (f"The campaign has no launch date, so this export assumes the launch is today "
+                f"({self.today.isoformat()}); set one to place the posts on their real dates.")
+
+    def date_of(self, post: Post) -> date:
+        return self.start + timedelta(days=post.day)
+
+
+def check_format(value) -> str:
+    """Return the export format, or raise Invalid naming `format`."""
+    if value not in FORMATS:
+        raise Invalid({"format": f"Choose the format json, md, csv or ics (got {str(value)[:20]!r})."},
+                      "Unknown export format.")
+    return value
+
+
+def export(workspace_id: int, campaign_id: int, fmt, version=None, today: date | None = None) -> File:
+    """Export strategy version `version` (the current one by default) of the campaign in format `fmt`."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    fmt = check_format(fmt)
+    snapshot = snapshot_of(campaign, version, today or date.today())
+    if snapshot.version is None and fmt != "json":
+        raise Conflict(f"This campaign has no strategy yet, so there is nothing to export as {FORMATS[fmt][2]}. "
+                       "Plan the strategy first (the JSON export holds the campaign and its analysis already).")
+    build = {"json": _json, "md": _markdown, "csv": _csv, "ics": _ics}[fmt]
+    content_type, extension, _ = FORMATS[fmt]
+    suffix = f"-v{snapshot.version.number}" if snapshot.version else ""
+    return File(build(snapshot), content_type, f"{slug(campaign.name)}{suffix}.{extension}")
+
+
+def snapshot_of(campaign: Campaign, version, today: date) -> Snapshot:
+    """Read what an export holds; `version` None means the current version (or none, before a plan)."""
+    steps = list(db.session.scalars(select(StepVersion).where(StepVersion.campaign_id == campaign.id,
+                                                              StepVersion.is_current.is_(True))))
+    steps.sort(key=lambda step: STEP_KINDS.index(step.kind))
+    if version is None and campaign.current_version is None:
+        return Snapshot(campaign, None, steps, today=today)
+    found = get_version(campaign.id, campaign.current_version if version is None else version)
+    posts = member_posts(campaign.id, found.number)
+    by_id = {post.id: post for post in posts}
+    return Snapshot(
+        campaign, found, steps, phases(campaign.id, found.number), posts,
+        [(by_id[a], by_id[b]) for a, b in edges_among(list(by_id))],
+        {post.id: {label: v for label in VARIANT_LABELS if (v := current_variant(post.id, label))} for post in posts},
+        today,
+    )
+
+
+def slug(name: str) -> str:
+    """Return an ASCII file-name slug of a campaign name ("Bloom launch!" -> "bloom-launch")."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-") or "campaign"
+
+
+def hashtags(tags) -> str:
+    """Return hashtags space-separated, each with one leading #."""
+    return " ".join("#" + str(tag).strip().lstrip("#") for tag in tags or [] if str(tag).strip().lstrip("#"))
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+def document(snapshot: Snapshot) -> dict:
+    """Return the JSON export as a dict: everything an import needs, and nothing of this instance but `exported`."""
+    c = snapshot.campaign
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        # Where and when it came from; an import neither needs nor keeps these.
+        "exported": {
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "campaign_id": str(c.id),
+            "version": snapshot.version.number if snapshot.version else None,
+            "assumed_launch_date": snapshot.today.isoformat() if not c.launch_date else None,
+        },
+        "campaign": {
+            "name": c.name, "product": c.product, "audience": c.audience, "goals": c.goals,
+            "competitors": list(c.competitors or []), "channels": list(c.channels or []),
+            "budget": str(c.budget) if c.budget is not None else None, "currency": c.currency, "brief": c.brief or "",
+            "launch_date": c.launch_date.isoformat() if c.launch_date else None,
+        },
+        "steps": [{
+            "kind": s.kind, "content": s.content, "inputs": s.inputs or {}, "feedback": s.feedback or "",
+            "edited": s.edited, "provider": s.provider or "", "model": s.model or "",
+        } for s in snapshot.steps],
+        "phases": [{
+            "number": phase.number, "name": phase.name, "goal": phase.goal,
+            "posts": [_post(post, snapshot.variants.get(post.id, {})) for post in snapshot.posts
+                      if post.phase == phase.number],
+        } for phase in snapshot.phases],
+        "edges": [{"from": a.key, "to": b.key} for a, b in snapshot.edges],
+    }
+
+
+def _post(post: Post, variants: dict[str, Variant]) -> dict:
+    return {
+        "key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day,
+        "status": post.status, "approved": post.approved,
+        "variants": {label: {
+            "headline": v.headline, "body": v.body, "call_to_action": v.call_to_action,
+            "hashtags": list(v.hashtags or []), "image_prompt": v.image_prompt, "media_path": v.media_path,
+            "provider": v.provider or "", "model": v.model or "",
+        } for label, v in variants.items()},
+    }
+
+
+def _json(snapshot: Snapshot) -> bytes:
+    return json.dumps(document(snapshot), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+def _line(text: str) -> str:
+    """One line of text for a heading or a list item."""
+    return " ".join(str(text).split())
+
+
+def _markdown(snapshot: Snapshot) -> bytes:
+    names = channel_names()
+    c, number = snapshot.campaign, snapshot.version.number
+    out = [f"# {_line(c.name)}: strategy version {number}", ""]
+    out += [f"- **Product:** {_line(c.product)}", f"- **Audience:** {_line(c.audience)}",
+            f"- **Goals:** {_line(c.goals)}",
+            f"- **Channels:** {', '.join(names.get(ch, ch) for ch in c.channels or [])}",
+            f"- **Launch date:** {c.launch_date.isoformat() if c.launch_date else 'not set'}", ""]
+    if snapshot.assumed_today:
+        out += [f"> **Note:** {snapshot.assumed_today}", ""]
+    for phase in snapshot.phases:
+        out += [f"## Phase {phase.number}: {_line(phase.name)}", "", phase.goal.strip(), ""]
+        for post in (p for p in snapshot.posts if p.phase == phase.number):
+            out += [f"### {_line(post.title)}", "",
+                    f"- **Channel:** {names.get(post.channel, post.channel)}",
+                    f"- **Date:** {snapshot.date_of(post).isoformat()} (day {post.day})",
+                    f"- **Status:** {post.status}",
+                    f"- **Approved:** {'yes' if post.approved else 'no'}", "",
+                    f"**Brief:** {post.brief.strip()}", ""]
+            for label, variant in snapshot.variants.get(post.id, {}).items():
+                out += [f"#### Variant {label}: {_line(variant.headline)}", "", variant.body.strip(), "",
+                        f"- **Call to action:** {_line(variant.call_to_action)}",
+                        f"- **Hashtags:** {hashtags(variant.hashtags) or 'none'}"]
+                if variant.media_path:
+                    out.append(f"- **Image:** {variant.media_path}")
+                out.append("")
+    return ("\n".join(out).rstrip() + "\n").encode("utf-8")
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+def _csv(snapshot: Snapshot) -> bytes:
+    """One row per post and current variant (a post not written yet gets one row without one)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for post in snapshot.posts:
+        variants = snapshot.variants.get(post.id, {})
+        common = [snapshot.date_of(post).isoformat(), post.channel, post.title]
+        approved = "yes" if post.approved else "no"
+        if not variants:
+            writer.writerow([*common, "", "", "", "", "", approved])
+        for label, v in variants.items():
+            writer.writerow([*common, label, v.headline, v.body, v.call_to_action, hashtags(v.hashtags), approved])
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- ICS -----------------------------------------------------------------------------------------
+
+def uid(post: Post) -> str:
+    """The post's event UID: the same in every export of it, so a calendar updates rather than duplicates."""
+    return f"post-{post.id}.campaign-{post.campaign_id}@gtm"
+
+
+def _ics(snapshot: Snapshot) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//gtm//campaign calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{_line(snapshot.campaign.name)} (version {snapshot.version.number})")
+    if snapshot.assumed_today:
+        calendar.add("x-wr-caldesc", snapshot.assumed_today)
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    for post in snapshot.posts:
+        day = snapshot.date_of(post)
+        event = Event()
+        event.add("uid", uid(post))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", _line(post.title))
+        headline = snapshot.variants.get(post.id, {}).get("A")
+        description = post.brief.strip()
+        if headline:
+            description += f"\n\nHeadline A: {_line(headline.headline)}"
+        if snapshot.assumed_today:
+            description += f"\n\n{snapshot.assumed_today}"
+        event.add("description", description)
+        event.add("categories", [post.channel])
+        calendar.add_component(event)
+    return calendar.to_ical()
