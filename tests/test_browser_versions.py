@@ -1,7 +1,10 @@
 """A marketer in a real browser looks back through the strategy's versions: plans, regenerates from phase 2, opens
 the Versions tab, compares version 1 with version 2 on one coloured graph, and restores version 1 through the
 version page's dialog."""
+import csv
+import io
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -66,5 +69,18 @@ def test_timeline_compare_and_restore_version_1(live_server, browser, user, camp
         expect(board).to_contain_text("Version 3 · restored from version 1")
         expect(board.locator(".post-card")).to_have_count(12)
         assert sorted(board.locator(".post-card h4").all_inner_texts()) == version_1
+
+        # Version 3 holds exactly version 1's posts.
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/strategy/compare?a=1&b=3")
+        expect(page.locator(".compare-summary")).to_contain_text("12 posts kept, 0 new, 0 archived")
+
+        # The content calendar of the current version, as a scheduling tool would take it.
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/strategy")
+        with page.expect_download() as download_info:
+            page.locator("#board .export-links").get_by_role("link", name="CSV").click()
+        download = download_info.value
+        assert download.suggested_filename.endswith("-v3.csv")
+        rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+        assert len(rows) == 24 and sorted({row["title"] for row in rows}) == version_1
     finally:
         page.close()
