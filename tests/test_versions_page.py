@@ -2,6 +2,8 @@
 archived; any version read-only with exactly its members; restoring through the version page's dialog; the API."""
 import re
 
+import pytest
+
 from markupsafe import escape
 
 from gtm.extensions import db
@@ -9,6 +11,8 @@ from gtm.models import Campaign, Member, Post, Run, StrategyVersion
 from gtm.services import accounts, campaigns, strategy
 
 from .conftest import CAMPAIGN, PASSWORD
+from .fake_openai import Reply
+from .plans import schema_name, valid_plan, valid_regeneration
 from .test_pages import check_page
 from .test_strategy_regenerate import plan_and_write, regenerate
 
@@ -157,3 +161,36 @@ def test_another_workspaces_versions_are_not_found(api, auth_client, campaign):
         assert auth_client.get(f"/campaigns/{foreign.id}/{path}").status_code == 404, path
     assert auth_client.post(f"/campaigns/{foreign.id}/strategy/versions/1/restore").status_code == 404
     assert api.get(f"/api/campaigns/{foreign.id}/versions/1")[0] == 404
+
+
+@pytest.mark.llm("openai")
+def test_a_restored_post_that_had_failed_comes_back_failed_with_its_retry(api, htmx, campaign, work, fake_openai):
+    plan = valid_plan()
+    # The post p2-1 cannot be written: the model fails every time it is asked for it.
+    fake_openai.responder = lambda body: (
+        Reply.json(plan) if schema_name(body) == "StrategyPlan"
+        else Reply.error(500, "down") if "p2-1" in body["messages"][-1]["content"] and schema_name(body) == "PostContent"
+        else None)
+    plan_and_write(api, campaign, work)
+    failed = Post.query.filter_by(key="p2-1").one()
+    assert failed.status == "failed"
+    fake_openai.responder = lambda body: Reply.json(valid_regeneration(1, [], sizes=(3, 3, 3))) \
+        if schema_name(body) == "StrategyRegeneration" else None
+    status, body = regenerate(api, campaign.id, 1, "Start again")
+    assert status == 202, body
+    work()
+    assert db.session.get(Run, int(body["run_id"])).status == "succeeded"
+    db.session.expire_all()
+    assert not db.session.get(Post, failed.id).is_active
+
+    status, body = api.post(f"/api/campaigns/{campaign.id}/versions/1/restore")
+    assert status == 201
+    db.session.expire_all()
+    back = db.session.get(Post, failed.id)
+    assert back.is_active and back.status == "failed" and back.error
+    board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
+    assert f"/posts/{failed.id}/retry" in board
+    assert htmx.post(f"/campaigns/{campaign.id}/posts/{failed.id}/retry").status_code == 200
+    work()
+    db.session.expire_all()
+    assert db.session.get(Post, failed.id).status == "ready"
