@@ -1,6 +1,6 @@
 """A marketer in a real browser looks back through the strategy's versions: plans, regenerates from phase 2, opens
-the Versions tab, compares version 1 with version 2 on one coloured graph, and restores version 1 through the
-version page's dialog."""
+the Versions tab, compares version 1 with version 2 on one coloured graph, restores version 1 through the
+version page's dialog, compares version 1 with version 3, and downloads the CSV content calendar."""
 import csv
 import io
 import re

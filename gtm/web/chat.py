@@ -88,23 +88,20 @@ def message(campaign_id: int, message_id: int):
 @login_required
 def undo(campaign_id: int, message_id: int):
     """Undo the version a chat command made, while it is still the current version."""
-    try:
-        entry = chat.undo(workspace_id(), campaign_id, message_id, current_user.id)
-    except Conflict as exc:
-        return _message(campaign_id, None, message_id, 409, exc.message)
-    if not is_htmx():
-        return _back(campaign_id, message_id)
-    response = _message(campaign_id, entry, message_id)
-    response.headers.update(CHANGED)
-    return response
+    return _change(chat.undo, campaign_id, message_id)
 
 
 @bp.post("/campaigns/<int:campaign_id>/chat/<int:message_id>/retry")
 @login_required
 def retry(campaign_id: int, message_id: int):
     """Start a chat command's failed regeneration again."""
+    return _change(chat.retry, campaign_id, message_id)
+
+
+def _change(action, campaign_id: int, message_id: int):
+    """Carry out a message's undo or retry; answer with the message, and tell the board the strategy changed."""
     try:
-        entry = chat.retry(workspace_id(), campaign_id, message_id, current_user.id)
+        entry = action(workspace_id(), campaign_id, message_id, current_user.id)
     except Conflict as exc:
         return _message(campaign_id, None, message_id, 409, exc.message)
     if not is_htmx():
