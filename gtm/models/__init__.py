@@ -1,12 +1,13 @@
 """SQLAlchemy models, one module per aggregate."""
 from .campaign import Campaign
 from .chat import ChatMessage
+from .results import Alert, Metric, Trigger
 from .run import Run, RunStatus
 from .step import STEP_KINDS, StepVersion
 from .strategy import Edge, Member, Phase, Post, StrategyVersion, Variant
 from .workspace import ApiToken, User, Workspace
 
 __all__ = [
-    "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Phase", "Post", "Run", "RunStatus", "STEP_KINDS",
-    "StepVersion", "StrategyVersion", "User", "Variant", "Workspace",
+    "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Metric", "Phase", "Post", "Run", "RunStatus", "STEP_KINDS",
+    "StepVersion", "StrategyVersion", "Trigger", "User", "Variant", "Workspace",
 ]
