@@ -74,6 +74,8 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_LLM_ATTEMPTS": _number("GTM_LLM_ATTEMPTS", "3", minimum=1),
         "GTM_OFFLINE_PACE": _number("GTM_OFFLINE_PACE", "0.04", float),
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
+        # Seconds between the scheduled checks of every campaign's triggers (they are also checked when metrics arrive).
+        "GTM_TRIGGER_CHECK_SECONDS": _number("GTM_TRIGGER_CHECK_SECONDS", "900", minimum=1),
         # Imported by each worker before it forks, so jobs start without import work.
-        "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy"),
+        "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy", "jobs.results"),
     }

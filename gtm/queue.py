@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import time
+from datetime import datetime, timezone
 
 from flask import Flask, current_app
 from rq import Queue, Retry, Worker, get_current_job
@@ -61,6 +62,28 @@ def enqueue(func_path: str, run_id: int, *, timeout: int, at_front: bool = False
     return job.id
 
 
+CHECK_TRIGGERS = "jobs.results.check_triggers"
+
+
+def schedule_trigger_check(app: Flask | None = None) -> str:
+    """Schedule the next check of every campaign's triggers with RQ's scheduler, which the workers run.
+
+    Checks fall on the multiples of GTM_TRIGGER_CHECK_SECONDS. The job id names its slot, so every
+    worker that starts, and each check as it ends, schedules the same next job once, never a second.
+    """
+    app = app or current_app._get_current_object()
+    interval = app.config["GTM_TRIGGER_CHECK_SECONDS"]
+    slot = int(time.time() // interval) + 1
+    scheduled_id = f"gtm-check-triggers-{slot}"
+    queue = _queue(app)
+    if queue.connection.exists(Job.key_for(scheduled_id)):
+        return scheduled_id
+    queue.enqueue_at(datetime.fromtimestamp(slot * interval, timezone.utc), CHECK_TRIGGERS, job_id=scheduled_id,
+                     job_timeout=max(60, interval), result_ttl=max(60, 2 * interval), failure_ttl=7 * 86400,
+                     description="check every campaign's triggers")
+    return scheduled_id
+
+
 def job_state(run_id: int, now: float | None = None) -> str:
     """Return the RQ status of a run's job: queued, started, finished, failed or missing.
 
@@ -107,6 +130,7 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, moni
     broker.check(app)
     with app.app_context():
         _prepare_for_forks(app)
+        schedule_trigger_check(app)
         worker = Worker(
             [_queue(app)],
             connection=broker.connection(app),

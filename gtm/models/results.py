@@ -67,7 +67,8 @@ class Alert(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
-    trigger_id: Mapped[int] = mapped_column(ForeignKey("trigger.id"), index=True)
+    # None once its trigger is deleted; the evidence keeps the rule written out.
+    trigger_id: Mapped[int | None] = mapped_column(ForeignKey("trigger.id"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     evidence: Mapped[dict] = mapped_column(JSON)
     action: Mapped[dict] = mapped_column(JSON)

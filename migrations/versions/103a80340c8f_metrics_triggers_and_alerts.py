@@ -68,7 +68,7 @@ def upgrade():
     op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('trigger_id', sa.Integer(), nullable=False),
+    sa.Column('trigger_id', sa.Integer(), nullable=True),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
     sa.Column('action', sa.JSON(), nullable=False),

@@ -1,0 +1,24 @@
+"""Results: metrics in, totals and A/B results out, and triggers that raise alerts.
+
+Where things happen:
+- metrics.py: rows checked and saved (the post page's form, a CSV upload with its preview, the API);
+- totals.py: sums of rows and the rates read off them;
+- stats.py: variant A against B, with a two-proportion z-test;
+- summary.py: totals per phase, post, variant, day and strategy version; the winners for prompts;
+- triggers.py: rules over the metrics, judged when metrics arrive and on a schedule, and their alerts.
+"""
+from .metrics import (  # noqa: F401
+    COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, CsvPreview, Row, TooLarge, import_csv, preview_csv,
+    record, record_one, template,
+)
+from .stats import (  # noqa: F401
+    CONFIDENCE_NEEDED, MIN_CLICKS, MIN_IMPRESSIONS, ABResult, Test, ab_result, compare, two_proportion,
+)
+from .summary import (  # noqa: F401
+    PhaseResult, PostResult, Results, VersionResult, ctr_by_post, post_days, post_results, results, winners,
+)
+from .totals import METRIC_LABELS, Totals, metric_text, threshold_text  # noqa: F401
+from .triggers import (  # noqa: F401
+    PLACEHOLDERS, TRIGGERS_MAX, Judgement, acted, alerts, check_all, check_campaign, create, delete, describe,
+    dismiss, get_alert, get_trigger, judgements, list_triggers, open_alert_count, set_paused,
+)
