@@ -134,8 +134,8 @@ def dismiss(campaign_id: int, alert_id: int):
 @bp.get("/campaigns/<int:campaign_id>/alerts/badge")
 @login_required
 def badge(campaign_id: int):
-    """Show the count of open alerts (the badge beside the Results tab)."""
+    """Show the count of open alerts (the badge beside the Results tab, which refreshes itself there)."""
     campaigns.get_campaign(workspace_id(), campaign_id)
     if not is_htmx():
         return redirect(results_url(campaign_id, "alerts"))
-    return page("strategy/_alert_badge.html", campaign_id=campaign_id)
+    return page("strategy/_alert_badge.html", campaign_id=campaign_id, tab="results")
