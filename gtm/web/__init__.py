@@ -129,10 +129,10 @@ def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
     app.request_class = Request
-    from . import api, auth, campaigns, chat, exports, runs, settings, strategy, versions, workflow
+    from . import api, auth, campaigns, chat, exports, runs, settings, strategy, triggers, versions, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports):
+    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
-from ..services import accounts, campaigns, chat, exports, imports, runs, steps, strategy
+from ..services import accounts, campaigns, chat, exports, imports, results, runs, steps, strategy
 from ..services.errors import NotFound, ServiceError
 from . import MAX_ID, download
 from . import api_schemas as schemas
@@ -13,6 +13,7 @@ from .api_json import (
     campaign_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json, step_json,
     step_version_json, version_nodes_json, versions_json,
 )
+from .api_json_triggers import alert_json, trigger_json, triggers_json
 from .openapi import Operation, openapi_document, operation_of
 
 bp = Blueprint("api", __name__)
@@ -243,7 +244,7 @@ def compare_versions(campaign_id: int, query: schemas.CompareQuery):
 def regenerate_strategy(body: schemas.RegenerateStrategy):
     """Regenerate a campaign's strategy from phase N with a new direction; earlier phases are kept."""
     run = strategy.regenerate(_workspace(), _campaign_id(body.campaign_id), body.phase_num, body.new_direction,
-                              author_id=g.api_user.id)
+                              author_id=g.api_user.id, alert_id=body.alert_id)
     return jsonify(run_id=str(run.id), version=run.params["version"]), 202
 
 
@@ -293,6 +294,35 @@ def post_chat_message(campaign_id: int, body: schemas.ChatInput):
 def chat_history(campaign_id: int):
     """Return the campaign's chat, oldest message first."""
     return jsonify(chat_json(chat.conversation(_workspace(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/triggers")
+@documented({201: schemas.Trigger}, body=schemas.TriggerInput, errors=(409,))
+def create_trigger(campaign_id: int, body: schemas.TriggerInput):
+    """Create a trigger; it is judged at once against the metrics already recorded, and may fire."""
+    trigger = results.create(_workspace(), campaign_id, body.model_dump(), author_id=g.api_user.id)
+    return jsonify(trigger_json(trigger, results.rule(trigger))), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>/triggers")
+@documented({200: schemas.TriggerList})
+def list_triggers(campaign_id: int):
+    """List the campaign's triggers, each with where it stands now."""
+    return jsonify(triggers_json(results.panel(_workspace(), campaign_id)))
+
+
+@bp.get("/campaigns/<int:campaign_id>/alerts")
+@documented({200: schemas.AlertList})
+def list_alerts(campaign_id: int):
+    """List the campaign's alerts (fired triggers), newest first: evidence and the suggested action."""
+    return jsonify(alerts=[alert_json(alert) for alert in results.alerts(_workspace(), campaign_id)])
+
+
+@bp.post("/campaigns/<int:campaign_id>/alerts/<int:alert_id>/dismiss")
+@documented({200: schemas.Alert})
+def dismiss_alert(campaign_id: int, alert_id: int):
+    """Dismiss an alert; it stays among the past alerts, and its trigger may fire again on new evidence."""
+    return jsonify(alert_json(results.dismiss(_workspace(), campaign_id, alert_id)))
 
 
 @bp.get("/runs/<int:run_id>")

@@ -22,6 +22,9 @@ from .api_schemas_strategy import (  # noqa: F401
     Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
     RegenerateAccepted, RegeneratePreview, RegenerateStrategy, Restored, StrategyVersion, StrategyVersions,
 )
+from .api_schemas_triggers import (  # noqa: F401
+    Alert, AlertList, Evidence, SuggestedAction, Trigger, TriggerInput, TriggerList, TriggerStanding,
+)
 from .api_schemas_versions import (  # noqa: F401
     CompareQuery, Comparison, EdgeChanges, PhaseChanges, PostChanges, PostPair, VersionNodes,
 )

@@ -22,6 +22,8 @@ class RegenerateStrategy(Body):
                                "past the last phase adds phases after it"}) = None
     new_direction: documented_as({"type": "string", "minLength": 1, "maxLength": DIRECTION_MAX,
                                    "description": "Where the strategy should go from that phase"}) = None
+    alert_id: documented_as({"type": "string", "description": "The alert whose suggestion this follows (one of the "
+                              "campaign's): the model also sees its evidence, and the alert records the run"}) = None
 
 
 class PreviewQuery(Body):

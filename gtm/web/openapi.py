@@ -60,7 +60,7 @@ ERRORS = {
 PATH_NAMES = {"campaign_id": "id", "number": "n"}
 PATH_DESCRIPTIONS = {
     "campaign_id": "The campaign's id", "kind": "The analysis step", "number": "The version's number",
-    "run_id": "The run's id",
+    "run_id": "The run's id", "alert_id": "The alert's id",
 }
 PATH_SCHEMAS = {"kind": {"type": "string", "enum": list(STEP_KINDS)}}
 CONVERTER_SCHEMAS = {"int": {"type": "integer", "minimum": 1}}

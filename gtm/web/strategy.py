@@ -2,7 +2,7 @@
 from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..services import chat, strategy
+from ..services import chat, results, strategy
 from ..services.errors import Conflict, Invalid
 from . import MAX_ID, go, is_htmx, number_arg, page, workspace_id
 
@@ -77,12 +77,19 @@ def regenerate_strategy(campaign_id: int):
     values = request.values if request.method == "POST" else request.args
     phase_num = _phase_num(values.get("phase_num", ""))
     direction = request.form.get("new_direction", "")
+    # Opened from an alert: its suggested phase and direction are filled in, and the alert goes along.
+    alert_id = values.get("alert_id") or None
+    if request.method == "GET" and alert_id:
+        suggestion = results.get_alert(workspace_id(), campaign_id, alert_id).action
+        phase_num = phase_num if phase_num != "" else suggestion.get("from_phase", "")
+        direction = suggestion.get("direction", "")
     context = {"campaign_id": campaign_id, "errors": {}, "problem": None, "direction": direction,
-               "phase_num": phase_num, "limits": _limits(), "in_dialog": is_htmx()}
+               "phase_num": phase_num, "limits": _limits(), "in_dialog": is_htmx(), "alert_id": alert_id}
     status = 200
     if request.method == "POST":
         try:
-            strategy.regenerate(workspace_id(), campaign_id, phase_num, direction, author_id=current_user.id)
+            strategy.regenerate(workspace_id(), campaign_id, phase_num, direction, author_id=current_user.id,
+                                alert_id=alert_id)
         except Invalid as exc:
             context["errors"], status = exc.fields, 422
         except Conflict as exc:
@@ -192,15 +199,20 @@ def variant(campaign_id: int, post_id: int, label: str):
 def regenerate(campaign_id: int, post_id: int, label: str):
     """Ask for feedback and write a new version of a variant; the old one is kept."""
     view = strategy.variant_view(workspace_id(), campaign_id, post_id, label)
+    # Opened from an alert: its suggested feedback is filled in, and the alert goes along.
+    alert_id = request.values.get("alert_id") or None
     context = {"vv": view, "campaign_id": campaign_id, "post_id": post_id, "label": view.label, "errors": {},
-               "feedback": "", "problem": None, "limits": _limits(),
+               "feedback": "", "problem": None, "limits": _limits(), "alert_id": alert_id,
                "post_title": strategy.get_post(workspace_id(), campaign_id, post_id).title}
     if request.method == "GET":
         strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
+        if alert_id:
+            context["feedback"] = results.get_alert(workspace_id(), campaign_id, alert_id).action.get("feedback", "")
         return page("strategy/regenerate.html", "strategy/_regenerate_dialog.html", in_dialog=is_htmx(), **context)
     context["feedback"] = request.form.get("feedback", "")
     try:
-        strategy.regenerate_variant(workspace_id(), campaign_id, post_id, label, context["feedback"])
+        strategy.regenerate_variant(workspace_id(), campaign_id, post_id, label, context["feedback"],
+                                    alert_id=alert_id)
     except Invalid as exc:
         context["errors"], status = exc.fields, 422
     except Conflict as exc:

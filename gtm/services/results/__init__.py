@@ -5,7 +5,10 @@ Where things happen:
 - totals.py: sums of rows and the rates read off them;
 - stats.py: variant A against B, with a two-proportion z-test;
 - summary.py: totals per phase, post, variant, day and strategy version; the winners for prompts;
-- triggers.py: rules over the metrics, judged when metrics arrive and on a schedule, and their alerts.
+- rules.py: a trigger's fields checked, and its rule in words;
+- triggers.py: triggers created, paused, resumed and deleted, and where each one stands;
+- judging.py: triggers judged when metrics arrive and on a schedule, each firing recorded once as an alert;
+- alerts.py: alerts listed, dismissed and acted on; their evidence as a chart and as lines for a prompt.
 """
 from .metrics import (  # noqa: F401
     COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, CsvPreview, Row, TooLarge, import_csv, preview_csv,
@@ -18,7 +21,11 @@ from .summary import (  # noqa: F401
     PhaseResult, PostResult, Results, VersionResult, ctr_by_post, post_days, post_results, results, winners,
 )
 from .totals import METRIC_LABELS, Totals, metric_text, threshold_text  # noqa: F401
+from .alerts import (  # noqa: F401
+    PROMPT_POSTS_MAX, Chart, acted, alerts, chart, dismiss, get_alert, open_alert_count, prompt_evidence,
+)
+from .judging import Judgement, check_all, check_campaign  # noqa: F401
+from .rules import PLACEHOLDERS, TEMPLATE_MAX, describe  # noqa: F401
 from .triggers import (  # noqa: F401
-    PLACEHOLDERS, TRIGGERS_MAX, Judgement, acted, alerts, check_all, check_campaign, create, delete, describe,
-    dismiss, get_alert, get_trigger, judgements, list_triggers, open_alert_count, set_paused,
+    TRIGGERS_MAX, Panel, create, delete, get_trigger, judgements, list_triggers, panel, rule, set_paused,
 )

@@ -1,14 +1,15 @@
 """What a strategy call may know: the prompt context of the plan and of each post.
 
 Each post's call carries a bounded context: the campaign summary, its phase, its own brief and
-its parents, never the other posts, so the tokens per call stay flat as a campaign grows.
+its parents, never the other posts, so the tokens per call stay flat as a campaign grows. Once
+the campaign's A/B tests have winners, the best few (headline and angle, shortened) go with it.
 """
 from sqlalchemy import func, select
 
 from ... import llm
 from ...extensions import db
 from ...models import STEP_KINDS, Campaign, Phase, Post, StepVersion
-from .. import campaigns, graph, steps
+from .. import campaigns, graph, results, steps
 from ..campaigns import CHANNELS
 from .lookups import active_posts, parents, phase_of, phases
 
@@ -53,7 +54,8 @@ def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
 
 
 def post_context(post: Post) -> dict:
-    """Return what a post's call may know: the campaign summary, its phase, its brief and its parents."""
+    """Return what a post's call may know: the campaign summary, its phase, its brief, its parents, and what
+    has won the campaign's A/B tests so far (at most three, each shortened)."""
     campaign = db.session.get(Campaign, post.campaign_id)
     phase = phase_of(post)
     phases_total = db.session.scalar(select(func.count()).select_from(Phase).where(
@@ -69,6 +71,7 @@ def post_context(post: Post) -> dict:
         "body_limit": body_limit(post.channel),
         "hashtags_max": HASHTAGS_MAX,
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
+        "winners": results.winners(campaign.id),
     }
 
 
@@ -81,8 +84,9 @@ REPLACED_TITLE_CHARS = 90
 
 
 def regenerate_prompt(campaign: Campaign, from_phase: int, direction: str, kept: list[Post], replaced: list[Post],
-                      current_phases: list[Phase]) -> llm.Prompt:
-    """Render the regeneration call: the campaign, its analysis, the kept posts, what is replaced, the direction."""
+                      current_phases: list[Phase], evidence: dict | None = None) -> llm.Prompt:
+    """Render the regeneration call: the campaign, its analysis, the kept posts, what is replaced, the direction,
+    and the results that prompted it when it was started from an alert (results.prompt_evidence, bounded)."""
     kept_phases = []
     for phase in current_phases:
         if phase.number < from_phase:
@@ -102,5 +106,5 @@ def regenerate_prompt(campaign: Campaign, from_phase: int, direction: str, kept:
         new_phases_min=max(1, graph.PHASES_MIN - kept_phase_count),
         new_phases_max=graph.REGENERATE_PHASES_MAX - kept_phase_count,
         posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX,
-        day_min=max((p.day for p in kept), default=0), day_max=graph.DAY_MAX,
+        day_min=max((p.day for p in kept), default=0), day_max=graph.DAY_MAX, evidence=evidence,
     )

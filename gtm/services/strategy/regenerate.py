@@ -18,7 +18,7 @@ from ... import llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Phase, Post, Run, StrategyVersion
-from .. import campaigns, graph, runs
+from .. import campaigns, graph, results, runs
 from ..errors import Conflict, Invalid, NotFound, clean_text
 from ..numbering import next_number
 from .context import regenerate_prompt
@@ -122,14 +122,20 @@ def preview(workspace_id: int, campaign_id: int, phase_num) -> Preview:
     return Preview(split, version, runs.in_flight(campaign.id, "regenerate") is not None)
 
 
-def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author_id: int | None = None) -> Run:
-    """Check the request and enqueue a regeneration from `phase_num`; the run knows the version it will create."""
+def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author_id: int | None = None,
+               alert_id=None) -> Run:
+    """Check the request and enqueue a regeneration from `phase_num`; the run knows the version it will create.
+
+    Started from an alert (`alert_id`, one of this campaign's), the run remembers it, so its prompt carries
+    the results that prompted the change, and the alert records the run."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    alert = results.get_alert(workspace_id, campaign_id, alert_id) if alert_id not in (None, "") else None
     check_phase_num(phase_num)
     direction = clean_new_direction(direction)
     _split(campaign, phase_num)
     run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="regenerate",
-                      params={"phase_num": phase_num, "direction": direction, "unit": "post", "author_id": author_id},
+                      params={"phase_num": phase_num, "direction": direction, "unit": "post", "author_id": author_id,
+                              **({"alert_id": alert.id} if alert else {})},
                       total=1, busy_message=BUSY)
     # The slot is ours now, so no other change can save a version until this run ends. A change saved
     # between the checks above and taking the slot (a restore, say) is read here, so the run builds on
@@ -144,19 +150,22 @@ def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author
                   "version": next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign_id)}
     run.message = f"Waiting for a worker to plan version {run.params['version']} from phase {split.phase_num}…"
     runs.enqueue(run, REGENERATE_JOB, llm_calls=1)
+    if alert is not None:
+        results.acted(alert.id, run.id)
     log.info("run %s: regenerate campaign %s from phase %s as version %s", run.id, campaign_id, split.phase_num,
              run.params["version"])
     return run
 
 
 def retry_regeneration(workspace_id: int, campaign_id: int, run_id: int, author_id: int | None = None) -> Run:
-    """Start a failed regeneration again, with the same phase and direction."""
+    """Start a failed regeneration again, with the same phase and direction (and the alert it came from)."""
     run = runs.get(workspace_id, run_id)
     if run.campaign_id != campaign_id or run.kind != "regenerate":
         raise NotFound("No such regeneration.")
     if run.status != "failed" or run.params.get("planned"):
         raise Conflict("Only a regeneration that failed before saving its version can be started again.")
-    return regenerate(workspace_id, campaign_id, run.params["phase_num"], run.params["direction"], author_id)
+    return regenerate(workspace_id, campaign_id, run.params["phase_num"], run.params["direction"], author_id,
+                      alert_id=run.params.get("alert_id"))
 
 
 def execute_regenerate(run_id: int, live: llm.Live) -> None:
@@ -172,7 +181,7 @@ def execute_regenerate(run_id: int, live: llm.Live) -> None:
         runs.progress(run_id, "Reading the campaign, its analysis and the kept posts…", done=0, total=1)
         split = _split(campaign, run.params["phase_num"])
         prompt = regenerate_prompt(campaign, split.phase_num, run.params["direction"], split.kept, split.archived,
-                                   split.phases)
+                                   split.phases, evidence=results.prompt_evidence(run.params.get("alert_id")))
         channels = list(campaign.channels or [])
         kept = {post.key: post.phase for post in split.kept}
         from_phase = split.phase_num

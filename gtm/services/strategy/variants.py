@@ -11,7 +11,7 @@ from ... import llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
-from .. import media, runs
+from .. import media, results, runs
 from ..errors import Conflict, NotFound, clean_text
 from ..numbering import commit_retrying, next_number
 from .context import HASHTAGS_MAX, post_context
@@ -110,16 +110,23 @@ def check_revisable(workspace_id: int, campaign_id: int, post_id: int, label: st
     return current
 
 
-def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback) -> Run:
-    """Enqueue a new version of one variant, written with the marketer's feedback; the old one is kept."""
+def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback, alert_id=None) -> Run:
+    """Enqueue a new version of one variant, written with the marketer's feedback; the old one is kept.
+
+    Started from an alert (`alert_id`, one of this campaign's), the alert records the run."""
+    alert = results.get_alert(workspace_id, campaign_id, alert_id) if alert_id not in (None, "") else None
     current = check_revisable(workspace_id, campaign_id, post_id, label)
     post = current.post
     feedback = clean_feedback(feedback)
-    return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="variant",
-                       subject=variant_subject(post.id, label),
-                       params={"post_id": post.id, "label": label, "feedback": feedback, "based_on": current.number},
-                       total=3, job=VARIANT_JOB, llm_calls=2,
-                       busy_message=f"Variant {label} is already being rewritten; wait for it to finish.")
+    run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="variant",
+                      subject=variant_subject(post.id, label),
+                      params={"post_id": post.id, "label": label, "feedback": feedback, "based_on": current.number,
+                              **({"alert_id": alert.id} if alert else {})},
+                      total=3, job=VARIANT_JOB, llm_calls=2,
+                      busy_message=f"Variant {label} is already being rewritten; wait for it to finish.")
+    if alert is not None:
+        results.acted(alert.id, run.id)
+    return run
 
 
 def execute_variant(run_id: int) -> None:
