@@ -1,7 +1,8 @@
 """Results: metrics in, totals and A/B results out, and triggers that raise alerts.
 
 Where things happen:
-- metrics.py: rows checked and saved (the post page's form, a CSV upload with its preview, the API);
+- metrics.py: rows checked and saved (the post page's form, the API, and the CSV's rows);
+- csv_import.py: a CSV upload read into a preview with a problem per bad row, its import, and the template;
 - totals.py: sums of rows and the rates read off them;
 - stats.py: variant A against B, with a two-proportion z-test;
 - summary.py: totals per phase, post, variant, day and strategy version; the winners for prompts;
@@ -11,9 +12,9 @@ Where things happen:
 - alerts.py: alerts listed, dismissed and acted on; their evidence as a chart and as lines for a prompt.
 """
 from .metrics import (  # noqa: F401
-    COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, CsvPreview, Row, TooLarge, import_csv, preview_csv,
-    record, record_one, template,
+    COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, Row, TooLarge, record, record_one,
 )
+from .csv_import import CsvPreview, import_csv, preview_csv, template  # noqa: F401
 from .stats import (  # noqa: F401
     CONFIDENCE_NEEDED, MIN_CLICKS, MIN_IMPRESSIONS, ABResult, Test, ab_result, compare, two_proportion,
 )
