@@ -79,7 +79,7 @@ def test_creating_a_trigger_without_javascript_redirects_back_to_the_section(api
     plan(api, campaign, work)
     response = auth_client.post(f"/campaigns/{campaign.id}/triggers", data=FORM)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}/triggers#triggers")
+    assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}/results#triggers")
     trigger = Trigger.query.one()
     assert (trigger.scope_phase, trigger.metric, trigger.threshold, trigger.from_phase, trigger.min_impressions) == \
         (2, "ctr", 1.0, 2, 1000)
@@ -330,7 +330,7 @@ def test_in_a_browser_a_new_trigger_fires_and_its_alert_opens_the_regeneration(l
         log_in(page, live_server, user)
         plan_on_the_board(page, live_server, campaign)
         record(campaign, low_ctr(phase(current_posts(campaign.id), 2)))
-        page.goto(f"{live_server.url}/campaigns/{campaign.id}/triggers")
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
         alerts = page.locator("#alerts")
         expect(alerts).to_contain_text("No open alerts.")
         expect(page.locator("#alert-badge a")).to_have_count(0)
@@ -364,7 +364,7 @@ def test_in_a_browser_a_new_trigger_fires_and_its_alert_opens_the_regeneration(l
         expect(page.locator("#board")).to_contain_text("Version 2 · regenerated from phase 2: Phase 2 CTR is 0.2%")
         expect(page.locator("#alert-badge a")).to_have_count(0)
 
-        page.goto(f"{live_server.url}/campaigns/{campaign.id}/triggers")
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
         expect(alerts).to_contain_text("No open alerts.")
         page.get_by_text("Past alerts (1)").click()
         expect(alerts.locator(".past-alerts")).to_contain_text("Regeneration started from this alert")

@@ -12,6 +12,7 @@ from .. import HTMX_VERSION, llm
 from ..extensions import login_manager
 from ..services import accounts, imports
 from ..services.errors import NotFound, ServiceError
+from ..services.results import CSV_MAX_BYTES, CSV_MAX_TEXT
 
 # The CDN copy of the pinned htmx, checked by the browser against this hash.
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
@@ -63,6 +64,8 @@ def download(file):
 # The endpoints that take an uploaded export: they read bodies up to the import limit plus room for the
 # form around the file, so a file a little too large gets the service's message, next to the file field.
 UPLOAD_ENDPOINTS = ("exports.import_campaign", "api.import_campaign")
+# The metrics CSV: the upload, and its confirmation, which carries the file's text back.
+CSV_ENDPOINTS = ("results.upload", "results.confirm")
 
 
 class Request(flask.Request):
@@ -70,6 +73,8 @@ class Request(flask.Request):
     def max_content_length(self) -> int | None:
         if self.endpoint in UPLOAD_ENDPOINTS:
             return imports.IMPORT_MAX_BYTES * 2
+        if self.endpoint in CSV_ENDPOINTS:
+            return CSV_MAX_BYTES * 2
         return super().max_content_length
 
     @max_content_length.setter
@@ -129,10 +134,10 @@ def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
     app.request_class = Request
-    from . import api, auth, campaigns, chat, exports, runs, settings, strategy, triggers, versions, workflow
+    from . import api, auth, campaigns, chat, exports, results, runs, settings, strategy, triggers, versions, workflow
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers):
+    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)
@@ -177,6 +182,8 @@ def init_app(app: Flask) -> None:
         limit = f"{request.max_content_length // (1024 * 1024)} MiB"
         if request.endpoint in UPLOAD_ENDPOINTS:
             limit = f"{limit}; an import is at most {imports.IMPORT_MAX_TEXT}"
+        elif request.endpoint in CSV_ENDPOINTS:
+            limit = f"{limit}; a CSV of results is at most {CSV_MAX_TEXT}"
         if request.path.startswith("/api"):
             return jsonify(error="too_large", detail=f"The request body is larger than {limit}."), 413
         return error_page(413, "Too large", f"That request is larger than {limit}.")

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..services import chat, results, strategy
 from ..services.errors import Conflict, Invalid
 from . import MAX_ID, go, is_htmx, number_arg, page, workspace_id
+from .results import post_context
 
 bp = Blueprint("strategy", __name__)
 
@@ -180,7 +181,10 @@ def post(campaign_id: int, post_id: int):
     """Show a post with variants A and B side by side; htmx polls it while something is being written."""
     numbers = {label: number_arg(label) for label in strategy.VARIANT_LABELS}
     view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
-    return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
+    if is_htmx():
+        return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
+    return page("strategy/post.html", view=view,
+                **post_context(campaign_id, post_id, saved=request.args.get("saved") == "1"))
 
 
 @bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>")

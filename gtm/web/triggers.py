@@ -4,7 +4,7 @@ Every form works without JavaScript (it redirects back to the results page's sec
 it swaps the section in place, and an `HX-Trigger` event tells the other section and the badge
 to fetch themselves again (a new or resumed trigger may fire at once, a deleted one closes its alert).
 """
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..services import campaigns, results
@@ -13,8 +13,6 @@ from . import is_htmx, page, workspace_id
 
 bp = Blueprint("triggers", __name__)
 
-# The results page, where these sections live; until it is served, this blueprint's stand-in page shows them.
-RESULTS_ENDPOINT = "results.show"
 FIELDS = ("scope", "metric", "comparison", "threshold", "min_impressions", "action", "from_phase", "direction")
 DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "threshold": "", "min_impressions": "1000",
             "action": "regenerate", "from_phase": "", "direction": ""}
@@ -25,8 +23,7 @@ ALERT_COUNT_CHANGED = "alert-count-changed"
 
 def results_url(campaign_id: int, section: str = "triggers") -> str:
     """The results page, scrolled to a section (`triggers` or `alerts`)."""
-    endpoint = RESULTS_ENDPOINT if RESULTS_ENDPOINT in current_app.view_functions else "triggers.index"
-    return url_for(endpoint, campaign_id=campaign_id, _anchor=section)
+    return url_for("results.show", campaign_id=campaign_id, _anchor=section)
 
 
 @bp.app_context_processor
@@ -46,8 +43,11 @@ def sections(campaign_id: int, values: dict | None = None, errors: dict | None =
 def _section(campaign_id: int, section: str, status: int = 200, event: str | None = None, **form):
     """Answer a section (`triggers` or `alerts`): its fragment for htmx, telling the page what else changed;
     else the whole page."""
-    response = page("results/_standin.html", f"results/_{section}.html", status=status,
-                    **sections(campaign_id, **form))
+    from .results import results_page
+
+    context = sections(campaign_id, **form)
+    del context["campaign_id"]
+    response = results_page(campaign_id, status, f"results/_{section}.html", **context)
     if event and is_htmx():
         response.headers["HX-Trigger"] = event
     return response
