@@ -13,7 +13,7 @@ from .api_json import (
     campaign_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json, step_json,
     step_version_json, version_nodes_json, versions_json,
 )
-from .api_json_triggers import alert_json, trigger_json, triggers_json
+from .api_json_triggers import alert_json, results_json, trigger_json, triggers_json
 from .openapi import Operation, openapi_document, operation_of
 
 bp = Blueprint("api", __name__)
@@ -294,6 +294,22 @@ def post_chat_message(campaign_id: int, body: schemas.ChatInput):
 def chat_history(campaign_id: int):
     """Return the campaign's chat, oldest message first."""
     return jsonify(chat_json(chat.conversation(_workspace(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/metrics")
+@documented({201: schemas.Recorded}, body=schemas.MetricsInput, errors=(413,))
+def record_metrics(campaign_id: int, body: schemas.MetricsInput):
+    """Record metric rows (one per post, variant and day), all or none; the triggers are checked on them."""
+    count = results.record(_workspace(), campaign_id, body.metrics)
+    open_alerts = [alert for alert in results.alerts(_workspace(), campaign_id) if alert.dismissed_at is None]
+    return jsonify(recorded=count, open_alerts=[alert_json(alert) for alert in open_alerts]), 201
+
+
+@bp.get("/campaigns/<int:campaign_id>/metrics")
+@documented({200: schemas.CampaignResults})
+def campaign_results(campaign_id: int):
+    """Return the campaign's results: totals, by phase and post with A/B results, by day and by version."""
+    return jsonify(results_json(results.results(_workspace(), campaign_id)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/triggers")

@@ -22,6 +22,7 @@ from .api_schemas_strategy import (  # noqa: F401
     Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
     RegenerateAccepted, RegeneratePreview, RegenerateStrategy, Restored, StrategyVersion, StrategyVersions,
 )
+from .api_schemas_results import CampaignResults, MetricsInput, Recorded  # noqa: F401
 from .api_schemas_triggers import (  # noqa: F401
     Alert, AlertList, Evidence, SuggestedAction, Trigger, TriggerInput, TriggerList, TriggerStanding,
 )

@@ -14,7 +14,6 @@ from ..services import campaigns, results, strategy
 from ..services.errors import Invalid
 from ..services.results import charts
 from . import download, is_htmx, number_arg, page, workspace_id
-from .triggers import ALERTS_CHANGED, sections
 
 bp = Blueprint("results", __name__)
 
@@ -30,8 +29,21 @@ def metric_text(metric: str, value, currency: str = "") -> str:
     """A metric's value as a marketer reads it (macros imported without context see it too)."""
     return results.metric_text(metric, None if value is None else float(value), currency)
 
+# Events the page's sections listen for: new numbers, and alerts that may have changed.
 METRICS_CHANGED = "metrics-changed"
+ALERTS_CHANGED = "alerts-changed"
+TRIGGER_DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "threshold": "", "min_impressions": "1000",
+                    "action": "regenerate", "from_phase": "", "direction": ""}
 RECORD_FIELDS = ("variant", "date", "impressions", "clicks", "conversions", "spend")
+
+
+def sections(campaign_id: int, values: dict | None = None, errors: dict | None = None,
+             problem: str | None = None) -> dict:
+    """What `results/_triggers.html` and `results/_alerts.html` need (their routes are in gtm.web.triggers)."""
+    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id),
+            "trigger_values": values or TRIGGER_DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
+            "trigger_limits": {"direction": results.TEMPLATE_MAX, "placeholders": results.PLACEHOLDERS,
+                               "metrics": results.METRIC_LABELS}}
 
 
 def results_page(campaign_id: int, status: int = 200, fragment: str | None = None, **context):
@@ -80,7 +92,9 @@ def upload(campaign_id: int):
     if file is None or not file.filename:
         return _upload_problem(campaign_id, "Choose a CSV file to upload.", 422)
     try:
-        preview = results.preview_csv(workspace_id(), campaign_id, file.read(results.CSV_MAX_BYTES + 1))
+        with file.stream:
+            data = file.read(results.CSV_MAX_BYTES + 1)
+        preview = results.preview_csv(workspace_id(), campaign_id, data)
     except results.TooLarge as exc:
         return _upload_problem(campaign_id, exc.message, 413)
     except Invalid as exc:

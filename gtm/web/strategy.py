@@ -20,7 +20,8 @@ def board_page(campaign_id: int, status: int = 200, **context):
     context.setdefault("errors", {})
     context.setdefault("values", {})
     # Only the full page shows the chat; the board's htmx fragment (polled every second) has none.
-    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
+    ctr = results.ctr_by_post(campaign_id, [post.id for post in board.posts])
+    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id, ctr=ctr,
                 versions=strategy.versions(workspace_id(), campaign_id).versions, limits=_limits(),
                 chat=None if is_htmx() else chat.conversation(workspace_id(), campaign_id), **context)
 

@@ -10,14 +10,12 @@ from flask_login import current_user, login_required
 from ..services import campaigns, results
 from ..services.errors import Conflict, Invalid
 from . import is_htmx, page, workspace_id
+from .results import ALERTS_CHANGED, results_page, sections
 
 bp = Blueprint("triggers", __name__)
 
 FIELDS = ("scope", "metric", "comparison", "threshold", "min_impressions", "action", "from_phase", "direction")
-DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "threshold": "", "min_impressions": "1000",
-            "action": "regenerate", "from_phase": "", "direction": ""}
-# Events the sections listen for: alerts may have changed (or only their count, for the badge).
-ALERTS_CHANGED = "alerts-changed"
+# The event the badge listens for when only the count of open alerts changed.
 ALERT_COUNT_CHANGED = "alert-count-changed"
 
 
@@ -31,20 +29,9 @@ def helpers():
     return {"open_alert_count": results.open_alert_count, "results_url": results_url}
 
 
-def sections(campaign_id: int, values: dict | None = None, errors: dict | None = None,
-             problem: str | None = None) -> dict:
-    """What `results/_triggers.html` and `results/_alerts.html` need; the results page passes it on as it is."""
-    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id),
-            "trigger_values": values or DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
-            "trigger_limits": {"direction": results.TEMPLATE_MAX, "placeholders": results.PLACEHOLDERS,
-                               "metrics": results.METRIC_LABELS}}
-
-
 def _section(campaign_id: int, section: str, status: int = 200, event: str | None = None, **form):
     """Answer a section (`triggers` or `alerts`): its fragment for htmx, telling the page what else changed;
     else the whole page."""
-    from .results import results_page
-
     context = sections(campaign_id, **form)
     del context["campaign_id"]
     response = results_page(campaign_id, status, f"results/_{section}.html", **context)

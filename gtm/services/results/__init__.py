@@ -12,7 +12,7 @@ Where things happen:
 - alerts.py: alerts listed, dismissed and acted on; their evidence as a chart and as lines for a prompt.
 """
 from .metrics import (  # noqa: F401
-    COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, Row, TooLarge, record, record_one,
+    COLUMNS, COUNT_MAX, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, Row, TooLarge, record, record_one,
 )
 from .csv_import import CsvPreview, import_csv, preview_csv, template  # noqa: F401
 from .stats import (  # noqa: F401
