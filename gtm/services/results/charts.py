@@ -64,7 +64,7 @@ def _describe(label: str, items: list[str], total: int) -> str:
 
 
 def daily_line(series: list[tuple[date, Totals]], metric: str, currency: str = "",
-               width: int = 640, height: int = 200) -> LineChart | None:
+               width: int = 720, height: int = 220) -> LineChart | None:
     """Lay out a metric per day (days where it has no value, like CTR with no impressions, are left out)."""
     days = [(day, totals.value(metric)) for day, totals in series]
     days = [(day, value) for day, value in days if value is not None]
@@ -93,12 +93,12 @@ def daily_line(series: list[tuple[date, Totals]], metric: str, currency: str = "
 
 
 def phase_bars(phases: list[tuple[str, Totals]], metric: str, currency: str = "",
-               width: int = 640, bar_height: int = 22) -> BarChart | None:
+               width: int = 720, bar_height: int = 24) -> BarChart | None:
     """Lay out a bar per phase; a phase with no value for the metric gets no bar and says so."""
     values = [(label, totals.value(metric)) for label, totals in phases]
     if not any(value is not None for _, value in values):
         return None
-    left, right, gap = 200, 90, 8
+    left, right, gap = 220, 110, 8
     highest = max(value for _, value in values if value is not None) or 1.0
     inner = width - left - right
     bars = [Bar(label, gap + index * (bar_height + gap), inner * (value or 0) / highest,
