@@ -6,7 +6,9 @@ import pytest
 
 from gtm import create_app
 from gtm.extensions import db
-from gtm.models import Campaign, ChatMessage, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Variant
+from gtm.models import (
+    Alert, Campaign, ChatMessage, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Trigger, Variant,
+)
 from gtm.services import accounts, campaigns
 
 from .conftest import CAMPAIGN, PASSWORD, log_in
@@ -49,11 +51,18 @@ def other(app):
     message = ChatMessage(campaign_id=campaign.id, author_id=owner.id, author=owner.email, text="!regenerate phase 2 x",
                           reply="Regenerating", run_id=run.id)
     db.session.add(message)
+    trigger = Trigger(campaign_id=campaign.id, metric="ctr", comparison="<", threshold=1.0, min_impressions=0,
+                      action="regenerate", from_phase=2)
+    db.session.add(trigger)
+    db.session.flush()
+    alert = Alert(campaign_id=campaign.id, trigger_id=trigger.id, fingerprint="rival-alert", evidence={},
+                  action={"kind": "regenerate", "from_phase": 2, "direction": "x"})
+    db.session.add(alert)
     token, _ = accounts.create_token(owner.id, "rival")
     campaign.current_version = 1
     db.session.commit()
     return {"campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
-            "variant_id": variant.id, "message_id": message.id}
+            "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id}
 
 
 VALUES = {
@@ -132,7 +141,8 @@ def test_login_as_other_user_then_back(client, user, other):
 
 @pytest.mark.parametrize("rule, method", _rules())
 def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
-    ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id")}
+    ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id",
+                                    "trigger_id", "alert_id")}
     url = url_for_rule(rule, ids)
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)

@@ -105,6 +105,7 @@ def delete(campaign_id: int, trigger_id: int):
 @login_required
 def alerts(campaign_id: int):
     """Show the open alerts with their evidence, and the past ones (the results page's section)."""
+    campaigns.get_campaign(workspace_id(), campaign_id)
     if not is_htmx():
         return redirect(results_url(campaign_id, "alerts"))
     return _section(campaign_id, "alerts")
