@@ -49,3 +49,32 @@ def clean_text(value, field: str, label: str, limit: int, *, empty: str | None =
     if len(value) > limit:
         raise Invalid({field: f"{label} has at most {limit:,} characters (this has {len(value):,})."})
     return value
+
+
+NUL_MESSAGE = "Text cannot contain NUL characters (\\u0000)."
+
+
+def refuse_nul(values, field: str = "") -> None:
+    """Raise Invalid naming each field whose text (or a key inside it) holds a NUL character.
+
+    No text column of PostgreSQL can store one, so such text is refused on every database alike,
+    before anything is saved.
+    """
+    found = dict.fromkeys(_nul_fields(values, field))
+    if found:
+        raise Invalid({name: NUL_MESSAGE for name in found}, f"Some fields need attention: {', '.join(found)}.")
+
+
+def _nul_fields(value, field: str):
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield field or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                yield field or "body"
+            else:
+                yield from _nul_fields(item, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, f"{field}.{index}" if field else str(index))

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Edge, Member, Phase, Post, StepVersion, StrategyVersion, Variant
 from . import campaigns, graph, media
-from .errors import Invalid, ServiceError
+from .errors import Invalid, ServiceError, refuse_nul
 from ..models.strategy import POST_STATUSES
 from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
 
@@ -64,6 +64,7 @@ def import_campaign(workspace_id: int, data: bytes | str | dict, author_id: int 
     """Check an export and create it as a new campaign with version 1 of its steps and strategy."""
     doc = read(data)
     _check_format(doc)
+    refuse_nul(doc)
     missing = [name for name in ("campaign", "steps", "phases", "edges") if name not in doc]
     if missing:
         raise Invalid({name: "This field is required." for name in missing},

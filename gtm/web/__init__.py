@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from .. import HTMX_VERSION, llm
 from ..extensions import login_manager
 from ..services import accounts, imports
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import NotFound, ServiceError, refuse_nul
 from ..services.results import CSV_MAX_BYTES, CSV_MAX_TEXT
 
 # The CDN copy of the pinned htmx, checked by the browser against this hash.
@@ -141,6 +141,12 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)
+
+    @app.before_request
+    def refuse_nul_in_forms():
+        """Refuse page requests whose fields hold a NUL character (the API checks its own bodies and queries)."""
+        if not request.path.startswith("/api/"):
+            refuse_nul({**request.args.to_dict(flat=False), **request.form.to_dict(flat=False)})
 
     @login_manager.user_loader
     def load_user(user_id: str):

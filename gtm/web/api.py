@@ -6,7 +6,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..extensions import csrf
 from ..services import accounts, campaigns, chat, exports, imports, results, runs, steps, strategy
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import Invalid, NotFound, ServiceError, refuse_nul
 from . import MAX_ID, download
 from . import api_schemas as schemas
 from .api_json import (
@@ -63,9 +63,9 @@ def documented(answers: dict[int, type[BaseModel]], *, body: type[BaseModel] | N
         @functools.wraps(view)
         def parsed(**args):
             if query is not None:
-                args["query"] = _parse(query, request.args.to_dict())
+                args["query"] = _parse(query, _without_nul(request.args.to_dict()))
             if body is not None and not raw_body:
-                args["body"] = _parse(body, _json_object(optional))
+                args["body"] = _parse(body, _without_nul(_json_object(optional)))
             return view(**args)
 
         parsed.openapi = operation
@@ -83,6 +83,16 @@ def _json_object(optional: bool) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object.")
     return body
+
+
+def _without_nul(values: dict) -> dict:
+    """Return `values`, or raise a 422 naming the fields whose text holds a NUL character."""
+    try:
+        refuse_nul(values)
+    except Invalid:
+        _find_path_subjects()
+        raise
+    return values
 
 
 def _parse(model: type[BaseModel], values: dict) -> BaseModel:
