@@ -166,7 +166,7 @@ def test_a_late_poll_answer_does_not_replace_a_newer_card(live_server, browser, 
     page.set_default_timeout(20_000)
     try:
         competitors, customers = first_step_done(page, live_server, user, campaign)
-        held, polls = [], re.compile(r"/steps/competitors\?poll=1$")
+        held, polls = [], re.compile(r"/steps/competitors\?poll=1&state=[0-9a-f]+$")
         page.route(polls, lambda route: held.append(route))
         generate_again(competitors, live_server)
         wait_until(page, lambda: held, "the poll to be held")
@@ -195,7 +195,7 @@ def test_a_late_refresh_does_not_replace_the_answer_to_a_click(live_server, brow
     page.set_default_timeout(20_000)
     try:
         competitors, customers = first_step_done(page, live_server, user, campaign)
-        refreshes, posts, refresh = [], [], re.compile(r"/steps/customers$")
+        refreshes, posts, refresh = [], [], re.compile(r"/steps/customers\?state=[0-9a-f]+$")
         page.route(refresh, lambda route: refreshes.append(route))
         page.route(re.compile(r"/steps/customers/generate$"), lambda route: posts.append(route))
         generate_again(competitors, live_server)

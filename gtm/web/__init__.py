@@ -1,8 +1,10 @@
 """The web layer: thin blueprints, and the helpers they share."""
+import hashlib
+import re
 from pathlib import Path
 
 import flask
-from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -24,10 +26,45 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# Polls carry the state of what their fragment shows (see self_refreshing in _macros.html). A route that can
+# tell its state cheaply sets g.poll_state first (the board does); otherwise the state is a digest of the
+# rendered text, written into the polling URLs once the text is known.
+STATE_SLOT = "gtm-state-slot"
+CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+def poll_url(url: str) -> str:
+    """A polling fragment's URL, carrying the state it shows."""
+    return f"{url}{'&' if '?' in url else '?'}state={g.get('poll_state') or STATE_SLOT}"
+
+
 def page(template: str, fragment: str | None = None, status: int = 200, **context):
-    """Render the full page, or only `fragment` for an htmx request; always vary on HX-Request."""
+    """Render the full page, or only `fragment` for an htmx request; always vary on HX-Request.
+
+    An htmx poll whose fragment is unchanged, rendered the same as the state it sent, gets 204: nothing to swap."""
     name = fragment if fragment and is_htmx() else template
-    response = make_response(render_template(name, **context), status)
+    text = render_template(name, **context)
+    if STATE_SLOT in text:
+        # Forms' CSRF tokens are signed anew on every render; they are not part of what the fragment shows.
+        shown = CSRF_VALUE.sub("", text)
+        state = hashlib.blake2s(shown.encode(), digest_size=8).hexdigest()
+        if status == 200 and request.method == "GET" and is_htmx() and request.args.get("state") == state:
+            return no_change()
+        text = text.replace(STATE_SLOT, state)
+    response = make_response(text, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def unchanged(state_of, *args) -> bool:
+    """True when an htmx poll sent the state it shows (`?state=`) and `state_of(workspace, *args)` still gives it."""
+    shown = request.args.get("state")
+    return bool(shown) and is_htmx() and state_of(workspace_id(), *args) == shown
+
+
+def no_change():
+    """Answer a poll whose fragment is up to date: 204, which htmx swaps nothing for."""
+    response = make_response("", 204)
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -141,6 +178,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_filters(app)
+    app.add_template_global(poll_url)  # for macros, which are imported without the page's context
 
     @app.before_request
     def refuse_nul_in_forms():

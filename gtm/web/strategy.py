@@ -1,10 +1,10 @@
 """The strategy: the board, the graph, the post page, variant regeneration and approval."""
-from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, g, make_response, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..services import chat, results, strategy
 from ..services.errors import Conflict, Invalid
-from . import MAX_ID, go, is_htmx, number_arg, page, workspace_id
+from . import MAX_ID, go, is_htmx, no_change, number_arg, page, unchanged, workspace_id
 from .results import post_context
 
 bp = Blueprint("strategy", __name__)
@@ -16,6 +16,8 @@ def names():
 
 
 def board_page(campaign_id: int, status: int = 200, **context):
+    # Read before the board, so a change made meanwhile shows at the next poll rather than being missed.
+    g.poll_state = strategy.board_state(workspace_id(), campaign_id)
     board = strategy.board(workspace_id(), campaign_id)
     context.setdefault("errors", {})
     context.setdefault("values", {})
@@ -34,7 +36,9 @@ def _limits() -> dict:
 @bp.get("/campaigns/<int:campaign_id>/strategy")
 @login_required
 def board(campaign_id: int):
-    """Show the strategy board; htmx polls it while a post is unfinished."""
+    """Show the strategy board; htmx polls it while a post is unfinished, and gets 204 while nothing changed."""
+    if unchanged(strategy.board_state, campaign_id):
+        return no_change()
     return board_page(campaign_id)
 
 
@@ -42,13 +46,14 @@ def board(campaign_id: int):
 @login_required
 def summary(campaign_id: int):
     """Show the strategy's summary for the campaign page; it polls while the strategy is being written."""
-    board_ = strategy.board(workspace_id(), campaign_id)
     if not is_htmx():
         return redirect(url_for("strategy.board", campaign_id=campaign_id))
-    response = make_response(render_template("strategy/_summary.html", board=board_, campaign_id=campaign_id,
-                                             errors={}, values={}, limits=_limits()))
-    response.headers["Vary"] = "HX-Request"
-    return response
+    if unchanged(strategy.board_state, campaign_id):
+        return no_change()
+    g.poll_state = strategy.board_state(workspace_id(), campaign_id)
+    board_ = strategy.board(workspace_id(), campaign_id)
+    return page("strategy/_summary.html", board=board_, campaign_id=campaign_id, errors={}, values={},
+                limits=_limits())
 
 
 @bp.post("/campaigns/<int:campaign_id>/strategy/plan")

@@ -18,6 +18,7 @@ from .compare import Comparison, compare, word_diff  # noqa: F401
 from .context import channel_names  # noqa: F401
 from .history import RestorePreview, Timeline, VersionView, restore_preview, timeline, version_view  # noqa: F401
 from .lookups import get_post, latest_pipeline  # noqa: F401
+from .polls import board_state  # noqa: F401
 from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
 from .regenerate import (  # noqa: F401
     REGENERATE_JOB, REGENERATE_PHASES_MAX, Preview, check_phase_num, clean_new_direction, execute_regenerate, preview, regenerate,
