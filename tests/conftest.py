@@ -225,12 +225,26 @@ def api(app, token, answer_checker):
     return Api(app.test_client(), token)
 
 
+class BurstWorker(SimpleWorker):
+    """RQ's SimpleWorker, listening on its command channel with a short poll.
+
+    RQ polls that channel with a 60 s wait. When the reply to its unsubscribe arrives before it stops
+    the polling thread, redis-py's PubSub waits those 60 s for a new subscription before the thread can
+    end, and the worker waits for the thread: a burst that took a second would take a minute."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=0.1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
+
 @pytest.fixture
 def work(app):
     """Run every queued job with a real RQ worker in burst mode, in this process."""
     def run_queue():
         connection = broker.connection(app)
-        worker = SimpleWorker([Queue(queue.QUEUE_NAME, connection=connection, serializer=JSONSerializer)],
+        worker = BurstWorker([Queue(queue.QUEUE_NAME, connection=connection, serializer=JSONSerializer)],
                               connection=connection, serializer=JSONSerializer)
         # Its own app context gives the jobs their own session, as in a real worker.
         with app.app_context():
