@@ -61,6 +61,35 @@ def redis_url():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def password_hashes_once():
+    """Hash each password once per session, and check each (hash, password) pair once.
+
+    scrypt is slow on purpose (about 0.2 s a call here), and nearly every test signs up and logs in with
+    the same password, so it took minutes of the suite. The results are scrypt's own; only a repeated
+    password reuses its salt."""
+    from gtm.services import accounts as account_service
+
+    made, checked = {}, {}
+    real_generate, real_check = account_service.generate_password_hash, account_service.check_password_hash
+
+    def generate(password, *args, **kwargs):
+        key = (password, args, tuple(sorted(kwargs.items())))
+        if key not in made:
+            made[key] = real_generate(password, *args, **kwargs)
+        return made[key]
+
+    def check(pwhash, password):
+        if (pwhash, password) not in checked:
+            checked[pwhash, password] = real_check(pwhash, password)
+        return checked[pwhash, password]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_service, "generate_password_hash", generate)
+        patch.setattr(account_service, "check_password_hash", check)
+        yield
+
+
 @pytest.fixture(scope="session")
 def fake_server():
     with FakeOpenAI() as server:
