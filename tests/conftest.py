@@ -61,6 +61,35 @@ def redis_url():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def password_hashes_once():
+    """Hash each password once per session, and check each (hash, password) pair once.
+
+    scrypt is slow on purpose (about 0.2 s a call here), and nearly every test signs up and logs in with
+    the same password, so it took minutes of the suite. The results are scrypt's own; only a repeated
+    password reuses its salt."""
+    from gtm.services import accounts as account_service
+
+    made, checked = {}, {}
+    real_generate, real_check = account_service.generate_password_hash, account_service.check_password_hash
+
+    def generate(password, *args, **kwargs):
+        key = (password, args, tuple(sorted(kwargs.items())))
+        if key not in made:
+            made[key] = real_generate(password, *args, **kwargs)
+        return made[key]
+
+    def check(pwhash, password):
+        if (pwhash, password) not in checked:
+            checked[pwhash, password] = real_check(pwhash, password)
+        return checked[pwhash, password]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_service, "generate_password_hash", generate)
+        patch.setattr(account_service, "check_password_hash", check)
+        yield
+
+
 @pytest.fixture(scope="session")
 def fake_server():
     with FakeOpenAI() as server:
@@ -110,7 +139,8 @@ def app(app_config, redis_url):
         redis.Redis.from_url(redis_url).flushdb()
         yield app
         db.session.remove()
-        db.drop_all()
+        if db.engine.dialect.name != "postgresql":
+            db.drop_all()
         db.engine.dispose()
     client = app.extensions.get("gtm.redis")
     if client is not None:
@@ -120,12 +150,29 @@ def app(app_config, redis_url):
         llm_provider.client.close()
 
 
+_CREATED = set()  # the PostgreSQL databases whose tables this session created
+
+
 def _reset_database():
-    """Start from empty tables; on PostgreSQL the database is shared, so drop what is there."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+    """Start from empty tables.
+
+    SQLite gets a new file per test. PostgreSQL's database is shared, so the first test of the session
+    drops the schema and creates the models' tables; later tests empty them in one TRUNCATE, which is
+    much quicker. When the tables are no longer the models' (the migration tests drop the schema), they
+    are made again."""
+    if db.engine.dialect.name != "postgresql":
+        db.create_all()
+        return
+    names = [table.name for table in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        found = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        if db.engine.url in _CREATED and found == set(names):
+            quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            return
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
     db.create_all()
+    _CREATED.add(db.engine.url)
 
 
 class Client(FlaskClient):
@@ -225,12 +272,26 @@ def api(app, token, answer_checker):
     return Api(app.test_client(), token)
 
 
+class BurstWorker(SimpleWorker):
+    """RQ's SimpleWorker, listening on its command channel with a short poll.
+
+    RQ polls that channel with a 60 s wait. When the reply to its unsubscribe arrives before it stops
+    the polling thread, redis-py's PubSub waits those 60 s for a new subscription before the thread can
+    end, and the worker waits for the thread: a burst that took a second would take a minute."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=0.1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
+
 @pytest.fixture
 def work(app):
     """Run every queued job with a real RQ worker in burst mode, in this process."""
     def run_queue():
         connection = broker.connection(app)
-        worker = SimpleWorker([Queue(queue.QUEUE_NAME, connection=connection, serializer=JSONSerializer)],
+        worker = BurstWorker([Queue(queue.QUEUE_NAME, connection=connection, serializer=JSONSerializer)],
                               connection=connection, serializer=JSONSerializer)
         # Its own app context gives the jobs their own session, as in a real worker.
         with app.app_context():
