@@ -42,8 +42,8 @@
   });
 
   // Dialogs loaded by htmx carry data-open: show them as modals (Esc closes them natively) and put
-  // focus on the field named by data-focus. The attribute goes once the dialog is open, so a later
-  // swap elsewhere on the page never opens a dialog the person has closed.
+  // focus on their autofocus field, or else the first field that data-focus names. The attribute goes
+  // once the dialog is open, so a later swap elsewhere never opens a dialog the person has closed.
   function openDialogs(root) {
     if (!root || !root.querySelectorAll) { return; }
     var found = Array.prototype.slice.call(root.querySelectorAll("dialog[data-open]"));
@@ -52,7 +52,7 @@
       dialog.removeAttribute("data-open");
       if (!dialog.isConnected) { return; }
       if (!dialog.open) { dialog.showModal(); }
-      var first = dialog.dataset.focus && dialog.querySelector(dialog.dataset.focus);
+      var first = dialog.querySelector("[autofocus]") || (dialog.dataset.focus && dialog.querySelector(dialog.dataset.focus));
       if (first) { first.focus(); }
     });
   }
