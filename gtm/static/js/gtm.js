@@ -57,6 +57,9 @@
     });
   }
 
+  // afterSwap comes in the same task as the swap itself, so a dialog is open before anyone can press a
+  // key in it; htmx:load (after the settle delay) also covers content htmx adds in other ways.
+  document.addEventListener("htmx:afterSwap", function () { openDialogs(document); });
   document.addEventListener("htmx:load", function (event) { openDialogs(event.detail.elt); });
   document.addEventListener("htmx:afterSettle", function () { openDialogs(document); });
   if (document.readyState === "loading") {
