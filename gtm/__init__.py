@@ -4,9 +4,11 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import broker
 from . import config as settings
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 HTMX_VERSION = "2.0.11"
 
@@ -24,19 +26,28 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        # Said on every app: one Limiter serves them all and would keep a disabled state otherwise.
+        RATELIMIT_ENABLED=True,
     )
     if config:
         app.config.update(config)
+    if app.config["GTM_BEHIND_PROXY"]:
+        _behind_proxy(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A file has no server to drop the connection, so skip the ping before every checkout.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": False}
-    settings.llm_provider_name(app.config["GTM_LLM"], app.config["OPENAI_API_KEY"])  # fail early on a typo
+    settings.check(app.config)  # fail early on a typo
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    storage_uri, storage_options = broker.limiter_storage(app)
+    app.config.update(RATELIMIT_STORAGE_URI=storage_uri, RATELIMIT_STORAGE_OPTIONS=storage_options)
+    limiter.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
@@ -45,6 +56,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
     return app
+
+
+def _behind_proxy(app: Flask) -> None:
+    """Trust the proxy's X-Forwarded-* headers, and send the cookies over HTTPS only."""
+    config = app.config
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["GTM_PROXY_X_FOR"], x_proto=config["GTM_PROXY_X_PROTO"],
+                            x_host=config["GTM_PROXY_X_HOST"])
+    config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

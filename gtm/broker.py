@@ -30,6 +30,17 @@ def redis_url(app: Flask) -> str:
     return app.config["REDIS_URL"] or f"unix://{Path(app.instance_path) / SOCKET_NAME}"
 
 
+def limiter_storage(app: Flask) -> tuple[str, dict]:
+    """Return the storage URI and options that make Flask-Limiter count in the app's Redis.
+
+    The `limits` library names a unix socket `redis+unix://`, where redis-py says `unix://`; the counters
+    share the app's connection pool, so they live and close with the app's Redis client."""
+    url = redis_url(app)
+    if url.startswith("unix://"):
+        url = "redis+" + url
+    return url, {"connection_pool": connection(app).connection_pool}
+
+
 def connection(app: Flask | None = None) -> redis.Redis:
     """Return the app's Redis client, created once per app."""
     app = app or current_app._get_current_object()

@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 LLM_MODES = ("auto", "openai", "offline")
+SIGNUP_MODES = ("open", "closed")
 
 
 class ConfigError(ValueError):
@@ -56,6 +57,42 @@ def llm_provider_name(mode: str, api_key: str | None) -> str:
     return mode
 
 
+def signup_mode(mode: str) -> str:
+    """Check GTM_SIGNUP: `open` lets anyone sign up, `closed` leaves accounts to `gtm users create`."""
+    if mode not in SIGNUP_MODES:
+        raise ConfigError(f"GTM_SIGNUP must be one of {', '.join(SIGNUP_MODES)}, not {mode!r}")
+    return mode
+
+
+def rate_limit(name: str, value: str) -> str:
+    """Check a rate limit such as "10 per minute" (the `limits` notation; several joined by ";")."""
+    from limits import parse_many
+
+    try:
+        if not parse_many(value):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate limit such as '10 per minute', not {value!r}") from None
+    return value
+
+
+def check(config) -> None:
+    """Fail at start-up, with a message naming the variable, on a setting gtm cannot use."""
+    llm_provider_name(config["GTM_LLM"], config["OPENAI_API_KEY"])
+    signup_mode(config["GTM_SIGNUP"])
+    rate_limit("GTM_LOGIN_LIMIT", config["GTM_LOGIN_LIMIT"])
+    rate_limit("GTM_SIGNUP_LIMIT", config["GTM_SIGNUP_LIMIT"])
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    raw = os.environ.get(name, default).strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ
@@ -76,6 +113,15 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
         # Seconds between the scheduled checks of every campaign's triggers (they are also checked when metrics arrive).
         "GTM_TRIGGER_CHECK_SECONDS": _number("GTM_TRIGGER_CHECK_SECONDS", "900", minimum=1),
+        # Behind a reverse proxy: trust its X-Forwarded-* headers (this many proxies) and send cookies over HTTPS only.
+        "GTM_BEHIND_PROXY": _flag("GTM_BEHIND_PROXY"),
+        "GTM_PROXY_X_FOR": _number("GTM_PROXY_X_FOR", "1"),
+        "GTM_PROXY_X_PROTO": _number("GTM_PROXY_X_PROTO", "1"),
+        "GTM_PROXY_X_HOST": _number("GTM_PROXY_X_HOST", "1"),
+        # Attempts per client address, in the `limits` notation ("10 per minute", "5/hour; 20/day").
+        "GTM_LOGIN_LIMIT": env.get("GTM_LOGIN_LIMIT", "10 per minute"),
+        "GTM_SIGNUP_LIMIT": env.get("GTM_SIGNUP_LIMIT", "5 per hour"),
+        "GTM_SIGNUP": env.get("GTM_SIGNUP", "open"),
         # Imported by each worker before it forks, so jobs start without import work.
         "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy", "jobs.results"),
     }

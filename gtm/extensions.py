@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and wired in by create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -18,3 +20,8 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Keyed by the client's address (the real one behind a proxy, see GTM_BEHIND_PROXY). Its storage is the
+# app's Redis, set per app in create_app. Settings are given here, not read from the first app's config,
+# because one Limiter serves every app a process creates (tests create many).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True, swallow_errors=True, strategy="fixed-window",
+                  key_prefix="gtm:limits")

@@ -6,6 +6,7 @@ from pathlib import Path
 import flask
 from flask import Flask, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
@@ -123,12 +124,21 @@ def workspace_id() -> int:
     return current_user.workspace_id
 
 
+def htmx_from_cdn() -> bool:
+    """True when pages load htmx from the CDN: no local copy, and GTM_HTMX_CDN allows it."""
+    return current_app.config["GTM_HTMX_CDN"] and not (Path(current_app.static_folder) / HTMX_LOCAL).exists()
+
+
 def htmx_script() -> Markup:
     """Return the script tag for htmx: the local copy when present, else the pinned CDN file with SRI."""
-    static = Path(current_app.static_folder)
-    if (static / HTMX_LOCAL).exists() or not current_app.config["GTM_HTMX_CDN"]:
+    if not htmx_from_cdn():
         return Markup(f'<script src="{url_for("static", filename=HTMX_LOCAL)}"></script>')
     return Markup(f'<script src="{HTMX_CDN}" integrity="{HTMX_SRI}" crossorigin="anonymous"></script>')
+
+
+def _script_sources() -> tuple[str, ...]:
+    """Scripts the CSP allows beside our own files: the one pinned htmx file, when it comes from the CDN."""
+    return (HTMX_CDN,) if htmx_from_cdn() else ()
 
 
 MAX_ID = 2**31 - 1
@@ -171,7 +181,9 @@ def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = IdConverter
     app.request_class = Request
-    from . import api, auth, campaigns, chat, exports, results, runs, settings, strategy, triggers, versions, workflow
+    from . import (
+        api, auth, campaigns, chat, exports, results, runs, security, settings, strategy, triggers, versions, workflow,
+    )
     from .filters import register_filters
 
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results):
@@ -185,6 +197,8 @@ def init_app(app: Flask) -> None:
         """Refuse page requests whose fields hold a NUL character (the API checks its own bodies and queries)."""
         if not request.path.startswith("/api/"):
             refuse_nul({**request.args.to_dict(flat=False), **request.form.to_dict(flat=False)})
+
+    security.init_app(app, _script_sources)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -231,6 +245,10 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api"):
             return jsonify(error="too_large", detail=f"The request body is larger than {limit}."), 413
         return error_page(413, "Too large", f"That request is larger than {limit}.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(error):
+        return security.too_many_attempts(error, error_page)
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

@@ -1,14 +1,28 @@
 """Sign-up, log-in and log-out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import login_required, login_user, logout_user
 
+from ..extensions import limiter
 from ..services import accounts
 from ..services.errors import Invalid
 from . import go, page
 
 bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["GTM_LOGIN_LIMIT"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["GTM_SIGNUP_LIMIT"]
+
+
+def signup_open() -> bool:
+    """GTM_SIGNUP: with `closed`, only `gtm users create` adds people."""
+    return current_app.config["GTM_SIGNUP"] == "open"
 
 
 def _safe_next(target: str | None) -> str:
@@ -19,9 +33,12 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup():
-    """Create an account and its workspace."""
+    """Create an account and its workspace, unless sign-up is closed."""
     errors, email = {}, ""
+    if not signup_open():
+        return page("auth/signup_closed.html", status=403 if request.method == "POST" else 200)
     if request.method == "POST":
         email = request.form.get("email", "")
         try:
@@ -36,6 +53,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
     """Log in with email and password."""
     error, email = None, ""
@@ -46,7 +64,7 @@ def login():
             login_user(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")), code=303)
         error = "That email and password do not match an account."
-    return page("auth/login.html", error=error, email=email, status=401 if error else 200)
+    return page("auth/login.html", error=error, email=email, status=401 if error else 200, signup_open=signup_open())
 
 
 @bp.post("/logout")

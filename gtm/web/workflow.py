@@ -12,8 +12,9 @@ from . import go, is_htmx, number_arg, page, workspace_id
 bp = Blueprint("workflow", __name__)
 
 STEP_PAGE, STEP_FRAGMENT = "workflow/step.html", "workflow/_step.html"
-# The event that tells the cards named in its detail to fetch themselves again (see _step.html).
-STEPS_CHANGED = "steps-changed"
+# The events that tell a card to fetch itself again, one per step (see _step.html): an event per
+# card, not one event with a filter, because the Content-Security-Policy forbids htmx to evaluate filters.
+STEPS_CHANGED = "steps-changed-{kind}"
 
 
 def _card_page(campaign_id: int, card, status: int = 200, refresh_later: bool = False, **context):
@@ -24,7 +25,7 @@ def _card_page(campaign_id: int, card, status: int = 200, refresh_later: bool = 
         # out of band here: a copy rendered now could land after a newer answer to that card's own
         # request (its Generate, say) and put the older state back. A card's own requests are in step.
         later = STEP_KINDS[STEP_KINDS.index(card.kind) + 1:]
-        response.headers["HX-Trigger"] = json.dumps({STEPS_CHANGED: {"kinds": list(later)}})
+        response.headers["HX-Trigger"] = json.dumps({STEPS_CHANGED.format(kind=kind): {} for kind in later})
     return response
 
 

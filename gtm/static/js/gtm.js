@@ -1,0 +1,107 @@
+// gtm's own script: the small behaviours the pages need beside htmx. It is a static file so the
+// Content-Security-Policy can forbid inline scripts and handlers: markup asks for a behaviour with a
+// data- attribute, and the listeners below, delegated from the document, provide it.
+(function () {
+  "use strict";
+
+  // Errors from htmx requests arrive as a message for #flash (the server retargets them there);
+  // when no answer comes at all, say so instead of doing nothing.
+  function flash(text) {
+    var box = document.getElementById("flash");
+    if (!box) { return; }
+    box.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "alert error";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  function isRefusal(status) {
+    return status === 409 || status === 422;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    // A refused form (422) or a busy step (409) comes back as HTML to show in place, inside the
+    // fragments marked data-swap-refusals; htmx drops 4xx bodies by default.
+    var refusal = isRefusal(xhr.status) && event.target.closest && event.target.closest("[data-swap-refusals]");
+    if (xhr.getResponseHeader("X-Gtm-Flash") || refusal) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flash("gtm did not answer. Check your connection, then try again; nothing was changed.");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr.getResponseHeader("X-Gtm-Flash") && !isRefusal(xhr.status)) {
+      flash("That did not work (HTTP " + xhr.status + "). Reload the page and try again.");
+    }
+  });
+
+  // Dialogs loaded by htmx carry data-open: show them as modals (Esc closes them natively) and put
+  // focus on their autofocus field, or else the first field that data-focus names. The attribute goes
+  // once the dialog is open, so a later swap elsewhere never opens a dialog the person has closed.
+  function openDialogs(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    var found = Array.prototype.slice.call(root.querySelectorAll("dialog[data-open]"));
+    if (root.matches && root.matches("dialog[data-open]")) { found.unshift(root); }
+    found.forEach(function (dialog) {
+      dialog.removeAttribute("data-open");
+      if (!dialog.isConnected) { return; }
+      if (!dialog.open) { dialog.showModal(); }
+      var first = dialog.querySelector("[autofocus]") || (dialog.dataset.focus && dialog.querySelector(dialog.dataset.focus));
+      if (first) { first.focus(); }
+    });
+  }
+
+  // afterSwap comes in the same task as the swap itself, so a dialog is open before anyone can press a
+  // key in it; htmx:load (after the settle delay) also covers content htmx adds in other ways.
+  document.addEventListener("htmx:afterSwap", function () { openDialogs(document); });
+  document.addEventListener("htmx:load", function (event) { openDialogs(event.detail.elt); });
+  document.addEventListener("htmx:afterSettle", function () { openDialogs(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { openDialogs(document); });
+  } else {
+    openDialogs(document);
+  }
+
+  // "close" does not bubble, so listen in the capture phase.
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (dialog.matches && dialog.matches("dialog[data-remove-on-close]")) { dialog.remove(); }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target : event.target.parentElement;
+    if (!target) { return; }
+    var closer = target.closest("[data-close-dialog]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) { dialog.close(); }
+      return;
+    }
+    var copier = target.closest("[data-copy]");
+    if (copier) { copy(copier); }
+  });
+
+  // Copy the text of the field named by data-copy; when the clipboard is refused, select the text
+  // and say how to copy it by hand.
+  function copy(button) {
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) { return; }
+    function byHand() {
+      field.select();
+      button.textContent = "Press Ctrl+C to copy";
+    }
+    if (!navigator.clipboard) { byHand(); return; }
+    navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, byHand);
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-select-on-focus]")) { field.select(); }
+  });
+})();
