@@ -46,11 +46,11 @@ def board(campaign_id: int):
 @login_required
 def summary(campaign_id: int):
     """Show the strategy's summary for the campaign page; it polls while the strategy is being written."""
-    if not is_htmx():
-        return redirect(url_for("strategy.board", campaign_id=campaign_id))
     if unchanged(strategy.board_state, campaign_id):
         return no_change()
-    g.poll_state = strategy.board_state(workspace_id(), campaign_id)
+    g.poll_state = strategy.board_state(workspace_id(), campaign_id)  # also 404 for another workspace's campaign
+    if not is_htmx():
+        return redirect(url_for("strategy.board", campaign_id=campaign_id))
     board_ = strategy.board(workspace_id(), campaign_id)
     return page("strategy/_summary.html", board=board_, campaign_id=campaign_id, errors={}, values={},
                 limits=_limits())
