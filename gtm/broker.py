@@ -177,7 +177,3 @@ def live_text_length(run_id: int) -> int:
     """Return how much streamed text a run has (a cheap way to tell that more arrived)."""
     return int(connection().strlen(live_text_key(run_id)))
 
-
-def first_in(key: str, seconds: float) -> bool:
-    """Return True for the first caller in each `seconds`-long window for `key` (a Redis SET NX with expiry)."""
-    return bool(connection().set(f"gtm:once:{key}", b"1", nx=True, px=max(1, int(seconds * 1000))))
