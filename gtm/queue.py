@@ -125,13 +125,31 @@ class JobIdFilter(logging.Filter):
         return True
 
 
+class QuickCommands:
+    """A worker that listens on its command channel with a short poll, so it stops in moments.
+
+    RQ polls that channel with a 60 s wait. When the reply to its unsubscribe arrives before it stops
+    the polling thread, redis-py's PubSub waits those 60 s for a new subscription before the thread can
+    end, and the worker waits for the thread: a worker asked to stop would take up to a minute."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=0.1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
+
+class GtmWorker(QuickCommands, Worker):
+    pass
+
+
 def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, monitoring_interval: int = 10) -> bool:
     """Run one RQ worker on the app's Redis inside an app context."""
     broker.check(app)
     with app.app_context():
         _prepare_for_forks(app)
         schedule_trigger_check(app)
-        worker = Worker(
+        worker = GtmWorker(
             [_queue(app)],
             connection=broker.connection(app),
             serializer=JSONSerializer,

@@ -272,18 +272,8 @@ def api(app, token, answer_checker):
     return Api(app.test_client(), token)
 
 
-class BurstWorker(SimpleWorker):
-    """RQ's SimpleWorker, listening on its command channel with a short poll.
-
-    RQ polls that channel with a 60 s wait. When the reply to its unsubscribe arrives before it stops
-    the polling thread, redis-py's PubSub waits those 60 s for a new subscription before the thread can
-    end, and the worker waits for the thread: a burst that took a second would take a minute."""
-
-    def subscribe(self):
-        self.pubsub = self.connection.pubsub()
-        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=0.1, daemon=True,
-                                                       exception_handler=self._pubsub_exception_handler)
+class BurstWorker(queue.QuickCommands, SimpleWorker):
+    """RQ's SimpleWorker, stopping in moments as gtm's own workers do (see gtm.queue.QuickCommands)."""
 
 
 @pytest.fixture
