@@ -92,7 +92,7 @@ def _regenerate_last_phase(campaign: Campaign) -> None:
     for post in posts:
         if post.phase == last:
             post.is_active = False
-            post = Post(campaign_id=campaign.id, version=new, phase=last, key=f"{post.key}v{new}",
+            post = Post(campaign_id=campaign.id, version=new, phase=last, key=f"v{new}-{post.id}",
                         title=post.title, channel=post.channel, brief=post.brief, day=post.day, status="ready")
             db.session.add(post)
             db.session.flush()
