@@ -112,6 +112,14 @@ def test_in_a_browser_results_come_in_by_csv_and_an_alert_leads_to_a_prefilled_r
         page.get_by_role("link", name="Board").click()
         expect(page.locator("#alert-badge")).to_have_text("1 open alert")
         expect(page.locator(f"#post-card-{first.id} .post-ctr")).to_have_text("CTR 1.8%")
+        # The post page: each variant's numbers, the A/B result, and the form for one more day.
+        page.locator(f"#post-card-{first.id} h4 a").click()
+        results_section = page.locator("#results")
+        expect(results_section).to_contain_text("B leads on CTR, 2.1% vs 1.4%, 96% confidence.")
+        expect(results_section.get_by_role("button", name="Save the day's numbers")).to_be_visible()
+        results_section.scroll_into_view_if_needed()
+        screenshot(page, "results-post-page")
+        page.go_back()
         page.locator("#alert-badge a").click()
 
         # One click to the regeneration, its direction filled in from the evidence.

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.results import COUNT_MAX, ROWS_MAX, VARIANTS
 from .api_fields import Body, documented_as
-from .api_schemas_triggers import Alert
+from .api_schemas_triggers import Alert, MetricTotals
 
 
 class MetricsInput(Body):
@@ -37,16 +37,6 @@ class Recorded(BaseModel):
 
     recorded: int
     open_alerts: list[Alert]
-
-
-class MetricTotals(BaseModel):
-    impressions: int
-    clicks: int
-    conversions: int
-    spend: str = Field(description="A decimal amount in the campaign's currency")
-    ctr: float | None = Field(description="Clicks per impression, in percent")
-    conversion_rate: float | None = Field(description="Conversions per click, in percent")
-    cost_per_conversion: str | None
 
 
 class ABTest(BaseModel):

@@ -72,17 +72,19 @@ class TriggerList(BaseModel):
     triggers: list[TriggerStanding]
 
 
-class EvidenceTotals(BaseModel):
+class MetricTotals(BaseModel):
+    """Sums of metric rows and the rates read off them."""
+
     impressions: int
     clicks: int
     conversions: int
     spend: str = Field(description="A decimal amount in the campaign's currency")
-    ctr: float | None = Field(description="Percent")
-    conversion_rate: float | None = Field(description="Percent")
+    ctr: float | None = Field(description="Clicks per impression, in percent")
+    conversion_rate: float | None = Field(description="Conversions per click, in percent")
     cost_per_conversion: str | None
 
 
-class EvidencePost(EvidenceTotals):
+class EvidencePost(MetricTotals):
     """A post of the scope, with its numbers; those that pull the value the wrong way come first."""
 
     id: str
@@ -120,7 +122,7 @@ class Evidence(BaseModel):
     value: float
     value_text: str
     scope: EvidenceScope
-    totals: EvidenceTotals
+    totals: MetricTotals
     first_day: str | None = Field(json_schema_extra={"format": "date"})
     last_day: str | None = Field(json_schema_extra={"format": "date"})
     posts: list[EvidencePost] = Field(description="At most 30")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, redirect, request, url_for
 from flask_login import login_required
 
-from ..services import campaigns, results, strategy
+from ..services import campaigns, exports, results, strategy
 from ..services.errors import Invalid
 from ..services.results import charts
 from . import download, is_htmx, number_arg, page, workspace_id
@@ -75,12 +75,7 @@ def show(campaign_id: int):
 def template(campaign_id: int):
     """Download a CSV template: the columns, and a row per current post and variant."""
     name, text = results.template(workspace_id(), campaign_id)
-    return download(_File(name, text.encode("utf-8"), "text/csv; charset=utf-8"))
-
-
-class _File:
-    def __init__(self, filename: str, data: bytes, content_type: str):
-        self.filename, self.data, self.content_type = filename, data, content_type
+    return download(exports.File(text.encode("utf-8"), "text/csv; charset=utf-8", name))
 
 
 @bp.post("/campaigns/<int:campaign_id>/results/upload")

@@ -14,6 +14,7 @@ from ...models import Alert
 from .. import campaigns
 from ..errors import NotFound
 from .rules import whole_id
+from .charts import polyline
 from .totals import metric_text
 
 PROMPT_POSTS_MAX = 10
@@ -105,7 +106,7 @@ class Chart:
 
     @property
     def line(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in self.points)
+        return polyline(self.points)
 
 
 def chart(evidence: dict, currency: str = "", width: int = 320, height: int = 120) -> Chart | None:

@@ -17,6 +17,11 @@ def chart_metric(value: str | None) -> str:
     return value if value in CHART_METRICS else "ctr"
 
 
+def polyline(points: list[tuple[float, float, str]]) -> str:
+    """An SVG polyline's points attribute."""
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+
+
 @dataclass
 class LineChart:
     width: int
@@ -32,7 +37,7 @@ class LineChart:
 
     @property
     def line(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in self.points)
+        return polyline(self.points)
 
     @property
     def base_y(self) -> int:
