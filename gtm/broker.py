@@ -151,16 +151,21 @@ def live_text_key(run_id: int) -> str:
 
 
 def append_live_text(run_id: int, text: str) -> None:
-    """Append streamed text for a run, keeping only the last LIVE_TEXT_LIMIT characters."""
+    """Append streamed text for a run, keeping only the last LIVE_TEXT_LIMIT characters.
+
+    The text is a preview only: when Redis does not answer, it is dropped, and the run goes on."""
     client = connection()
     key = live_text_key(run_id)
-    with client.pipeline() as pipe:
-        pipe.append(key, text.encode())
-        pipe.expire(key, LIVE_TEXT_TTL)
-        length = pipe.execute()[0]
-    if length > LIVE_TEXT_LIMIT * 2:
-        tail = client.getrange(key, -LIVE_TEXT_LIMIT, -1)
-        client.set(key, tail, ex=LIVE_TEXT_TTL)
+    try:
+        with client.pipeline() as pipe:
+            pipe.append(key, text.encode())
+            pipe.expire(key, LIVE_TEXT_TTL)
+            length = pipe.execute()[0]
+        if length > LIVE_TEXT_LIMIT * 2:
+            tail = client.getrange(key, -LIVE_TEXT_LIMIT, -1)
+            client.set(key, tail, ex=LIVE_TEXT_TTL)
+    except redis.exceptions.RedisError as exc:
+        log.warning("run %s: live text dropped, Redis does not answer: %s", run_id, exc)
 
 
 def live_text(run_id: int) -> str:
@@ -170,7 +175,10 @@ def live_text(run_id: int) -> str:
 
 
 def clear_live_text(run_id: int) -> None:
-    connection().delete(live_text_key(run_id))
+    try:
+        connection().delete(live_text_key(run_id))
+    except redis.exceptions.RedisError as exc:
+        log.warning("run %s: live text not cleared, Redis does not answer: %s", run_id, exc)
 
 
 def live_text_length(run_id: int) -> int:

@@ -110,6 +110,8 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_LLM_TIMEOUT": _number("GTM_LLM_TIMEOUT", "60", float, minimum=0.1),
         "GTM_LLM_ATTEMPTS": _number("GTM_LLM_ATTEMPTS", "3", minimum=1),
         "GTM_OFFLINE_PACE": _number("GTM_OFFLINE_PACE", "0.04", float),
+        # Seconds between a busy worker's heartbeats; a job whose worker misses about three is given up on.
+        "GTM_WORKER_HEARTBEAT": _number("GTM_WORKER_HEARTBEAT", "10", minimum=1),
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
         # Seconds between the scheduled checks of every campaign's triggers (they are also checked when metrics arrive).
         "GTM_TRIGGER_CHECK_SECONDS": _number("GTM_TRIGGER_CHECK_SECONDS", "900", minimum=1),

@@ -9,6 +9,7 @@ import os
 import time
 from datetime import datetime, timezone
 
+import redis
 from flask import Flask, current_app
 from rq import Queue, Retry, Worker, get_current_job
 from rq.exceptions import NoSuchJobError
@@ -139,11 +140,75 @@ class QuickCommands:
                                                        exception_handler=self._pubsub_exception_handler)
 
 
+def lost_after(interval: int) -> int:
+    """Seconds past a missed heartbeat after which a busy worker's job is taken for abandoned."""
+    return max(3 * interval, 10)
+
+
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 class GtmWorker(QuickCommands, Worker):
-    pass
+    """RQ's forking worker, with a shorter wait before a dead worker's job is given up, and a Redis restart
+    survived while a job runs.
+
+    RQ keeps a started job for its last heartbeat's interval plus 60 s; the job of a worker that died with
+    it (SIGKILL, the OOM killer, a lost machine) is retried or failed only after that. Here the margin is
+    `lost_after(GTM_WORKER_HEARTBEAT)`: about three missed heartbeats.
+
+    RQ's worker quits when Redis does not answer while it watches a job, and leaves the work horse running
+    alone. Here a heartbeat that cannot reach Redis is skipped, and when the bookkeeping around a job fails
+    the same way the worker lets its horse finish (the job records its outcome in the database itself),
+    waits for Redis to answer again, and takes the next job. Whatever Redis lost, reading a run reconciles."""
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        return super().get_heartbeat_ttl(job) - 60 + lost_after(self.job_monitoring_interval)
+
+    def maintain_heartbeats(self, job: Job) -> None:
+        try:
+            super().maintain_heartbeats(job)
+        except REDIS_DOWN as exc:
+            log.warning("worker %s: heartbeat for job %s skipped, Redis does not answer: %s", self.name, job.id, exc)
+
+    def set_current_job_working_time(self, current_job_working_time: float, pipeline=None) -> None:
+        try:
+            super().set_current_job_working_time(current_job_working_time, pipeline=pipeline)
+        except REDIS_DOWN:
+            self.current_job_working_time = current_job_working_time
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        try:
+            super().execute_job(job, queue)
+        except REDIS_DOWN as exc:
+            log.warning("worker %s: lost Redis around job %s (%s); waiting for it to come back", self.name, job.id,
+                        exc)
+            if self._horse_pid:
+                try:
+                    os.waitpid(self._horse_pid, 0)
+                except ChildProcessError:
+                    pass
+                self._horse_pid = 0
+            self._wait_for_redis()
+
+    def _wait_for_redis(self) -> None:
+        wait = 0.5
+        while not self._stop_requested:
+            try:
+                self.connection.ping()
+                break
+            except REDIS_DOWN:
+                time.sleep(wait)
+                wait = min(wait * 2, 10)
+        # Redis may have lost this worker's registration; without it `rq info` and the workers' count miss it.
+        try:
+            if not self.connection.sismember(self.redis_workers_keys, self.key):
+                self.connection.delete(self.key)
+                self.register_birth()
+        except REDIS_DOWN:
+            pass
 
 
-def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, monitoring_interval: int = 10) -> bool:
+def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> bool:
     """Run one RQ worker on the app's Redis inside an app context."""
     broker.check(app)
     with app.app_context():
@@ -154,7 +219,7 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None, moni
             connection=broker.connection(app),
             serializer=JSONSerializer,
             name=name,
-            job_monitoring_interval=monitoring_interval,
+            job_monitoring_interval=app.config["GTM_WORKER_HEARTBEAT"],
         )
         return worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level), with_scheduler=True)
 

@@ -214,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a broken responder/schema should fail the test loudly, not hang it
                 reply = Reply.error(500, f"fake_openai could not answer: {exc!r}")
         elif (self.command, path) == ("POST", "/v1/images/generations"):
-            reply = fake._next_image()
+            reply = fake._next_image(body)
         elif (self.command, path) == ("GET", "/v1/models"):
             reply = None
         else:
@@ -302,6 +302,8 @@ class FakeOpenAI:
         self.latency = latency
         self.stream_pause = 0.0  # seconds between streamed chunks
         self.responder: Callable[[dict[str, Any]], Reply | dict[str, Any] | None] | None = None
+        # Called for image calls the script queue does not answer; None (or no responder) answers an image.
+        self.image_responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.requests: list[dict[str, Any]] = []
         self.base_url = ""
         self._lock = threading.Lock()
@@ -372,6 +374,7 @@ class FakeOpenAI:
             self._chat_queue, self._image_queue = [], []
             self.requests.clear()
         self.responder = None
+        self.image_responder = None
         self.latency = 0.0
         self.stream_pause = 0.0
 
@@ -393,9 +396,12 @@ class FakeOpenAI:
         if seconds > 0:
             self._stopping.wait(seconds)
 
-    def _next_image(self) -> Reply:
+    def _next_image(self, body: dict[str, Any]) -> Reply:
         with self._lock:
-            return self._image_queue.pop(0) if self._image_queue else Reply()
+            if self._image_queue:
+                return self._image_queue.pop(0)
+        responder = self.image_responder
+        return (responder(body) if responder is not None else None) or Reply()
 
     def _next_chat(self, body: dict[str, Any]) -> Reply:
         """Script queue first, then the responder, then a schema-valid default."""

@@ -103,6 +103,23 @@ def test_a_killed_worker_leaves_no_run_stuck_as_running(api, campaign, worker_pr
     assert body["status"] == "failed"
 
 
+def test_a_dead_workers_job_is_given_up_after_a_few_missed_heartbeats(api, campaign, worker_process, fake_openai):
+    fake_openai.script(Reply.json(VALID, delay=30), Reply.json(VALID))
+    worker = worker_process(GTM_WORKER_HEARTBEAT="1")
+    run_id = start_generation(api, campaign)
+    wait_for(lambda: run_status(run_id) == "running" and len(fake_openai.chat_requests) == 1, message="running")
+    kill_worker_tree(worker)
+
+    # Nothing is faked here: the run is read as a page reads it, and RQ gives the job up once the dead
+    # worker's heartbeat has lapsed, after lost_after(1) = 10 s more instead of RQ's own 60 s.
+    wait_for(lambda: api.get(f"/api/runs/{run_id}")[1]["status"] == "queued", timeout=45, interval=0.5,
+             message="the job to be given up and queued again")
+    worker_process(GTM_WORKER_HEARTBEAT="1")
+    wait_for(lambda: run_status(run_id) == "succeeded", timeout=30, message="the second attempt")
+    assert db.session.get(Run, run_id).attempts == 2
+    assert StepVersion.query.count() == 1
+
+
 def test_a_killed_worker_during_a_regeneration_changes_nothing(api, campaign, work, worker_process, fake_openai):
     from .plans import schema_name, valid_plan
     from .test_strategy_regenerate import plan_and_write, regenerate, snapshot

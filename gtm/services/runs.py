@@ -266,10 +266,7 @@ def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None
     run.error = error
     run.finished_at = utcnow()
     run.message = message if message is not None else ("Failed" if error else run.message)
-    try:
-        broker.clear_live_text(run.id)
-    except RedisError:
-        pass
+    broker.clear_live_text(run.id)
 
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)(?:("\s*:)|"|\Z)')
