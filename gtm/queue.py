@@ -3,6 +3,7 @@
 Jobs are enqueued by dotted path (so the web code never imports `jobs`), with the JSON
 serializer and a job id derived from the run id.
 """
+import contextlib
 import gc
 import logging
 import os
@@ -93,7 +94,9 @@ def job_state(run_id: int, now: float | None = None) -> str:
     "as of then", which tests use instead of waiting out the heartbeat.
     """
     queue = _queue()
-    StartedJobRegistry(queue=queue).cleanup(timestamp=now)
+    with _cleaning(queue.connection) as mine:
+        if mine:
+            StartedJobRegistry(queue=queue).cleanup(timestamp=now)
     try:
         job = Job.fetch(job_id(run_id), connection=queue.connection, serializer=JSONSerializer)
     except NoSuchJobError:
@@ -106,6 +109,25 @@ def job_state(run_id: int, now: float | None = None) -> str:
     if status == JobStatus.FINISHED:
         return "finished"
     return "failed"
+
+
+CLEANING_KEY = "gtm:cleaning-started-jobs"
+
+
+@contextlib.contextmanager
+def _cleaning(connection: redis.Redis):
+    """Let one caller at a time give up abandoned jobs; the others skip it (True for the one that cleans).
+
+    RQ's cleanup reads the expired jobs and then re-queues them, not atomically: two callers at once
+    would both re-queue a job, and two workers would then run it together. Every page that reads an
+    unfinished run cleans up, so callers do meet."""
+    token = os.urandom(8).hex()
+    mine = bool(connection.set(CLEANING_KEY, token, nx=True, ex=30))
+    try:
+        yield mine
+    finally:
+        if mine and connection.get(CLEANING_KEY) == token.encode():
+            connection.delete(CLEANING_KEY)
 
 
 def job_exists(run_id: int) -> bool:
@@ -189,6 +211,12 @@ class GtmWorker(QuickCommands, Worker):
                     pass
                 self._horse_pid = 0
             self._wait_for_redis()
+
+    def clean_registries(self) -> None:
+        """RQ's periodic clean-up, taking turns with the pages that give abandoned jobs up (see _cleaning)."""
+        with _cleaning(self.connection) as mine:
+            if mine:
+                super().clean_registries()
 
     def _wait_for_redis(self) -> None:
         wait = 0.5

@@ -10,7 +10,7 @@ from gtm.extensions import db
 from gtm.models import Run, StepVersion
 from gtm.services import runs
 
-from .conftest import wait_for
+from .conftest import statements_of, wait_for
 from .fake_openai import Reply
 from .test_llm_faults import VALID
 
@@ -143,3 +143,29 @@ def test_a_killed_worker_during_a_regeneration_changes_nothing(api, campaign, wo
     assert snapshot(campaign.id) == before
     # The slot is free: the marketer can start it again.
     assert regenerate(api, campaign.id, 2)[0] == 202
+
+
+def test_two_executions_of_one_job_at_once_let_only_one_work(api, campaign, app, fake_openai):
+    from jobs.steps import generate_step
+
+    run_id = start_generation(api, campaign)
+    # RQ handed the job to two workers at once. The other execution claims the run, writes and saves the
+    # step between this one's read of the run and its claim, so this one finds the claim taken and stops.
+    with statements_of(app, before=1, run=lambda: generate_step(run_id)):
+        assert runs.start(run_id) is None
+    db.session.expire_all()
+    run = db.session.get(Run, run_id)
+    assert (run.status, run.attempts) == ("succeeded", 1)
+    assert StepVersion.query.count() == 1
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_abandoned_jobs_are_given_up_by_one_caller_at_a_time(app):
+    from gtm import broker, queue
+
+    # Pages and workers all give abandoned jobs up; two at once would re-queue a job twice.
+    connection = broker.connection(app)
+    with queue._cleaning(connection) as first, queue._cleaning(connection) as second:
+        assert (first, second) == (True, False)
+    with queue._cleaning(connection) as later:
+        assert later

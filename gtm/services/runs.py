@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import broker, queue
@@ -206,20 +206,29 @@ def _reopen(parent: Run) -> bool:
 
 
 def start(run_id: int, message: str = "Starting…") -> Run | None:
-    """Mark a run as running for a (possibly repeated) job; None when it has already finished.
+    """Claim a run for this execution of its job and mark it running; None when there is nothing to do.
 
-    Changes the caller has already made in the session are committed in the same transaction.
+    That is when the run has finished, or when another execution of the same job claimed it at the same
+    moment: RQ can hand one job to two workers (an abandoned job re-queued twice), and only one may work.
+    The claim is a compare-and-set on the attempt count, so it holds on SQLite and PostgreSQL alike.
+    Changes the caller has already made in the session are committed in the same transaction, or dropped
+    with it when the claim is lost.
     """
     run = db.session.get(Run, run_id)
     if run is None or run.finished:
+        db.session.rollback()
         return None
-    run.status = RunStatus.running.value
-    run.attempts += 1
-    run.started_at = run.started_at or utcnow()
-    run.error = ""
-    run.job_id = run.job_id or queue.current_job_id()
-    run.message = message
+    claimed = db.session.execute(
+        update(Run).where(Run.id == run_id, Run.attempts == run.attempts, Run.finished_at.is_(None))
+        .values(attempts=Run.attempts + 1, status=RunStatus.running.value, error="", message=message,
+                started_at=run.started_at or utcnow(), job_id=run.job_id or queue.current_job_id())
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.rollback()
+        log.warning("run %s: another execution of its job has claimed it; this one stops", run_id)
+        return None
     db.session.commit()
+    db.session.refresh(run)
     return run
 
 

@@ -35,7 +35,8 @@ def write_post(run_id: int) -> None:
     # One transaction marks both the post and its run: posts start in bursts, and every write waits its turn.
     post.status, post.error = "writing", ""
     run.total = 3
-    runs.start(run_id, "Writing variants A and B…")
+    if runs.start(run_id, "Writing variants A and B…") is None:
+        return
 
     if not all(current_variant(post_id, label) for label in VARIANT_LABELS):
         context = post_context(post)

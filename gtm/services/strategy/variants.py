@@ -135,7 +135,8 @@ def execute_variant(run_id: int) -> None:
     if run is None or run.finished:
         return
     post_id, label = run.params["post_id"], run.params["label"]
-    runs.start(run_id, f"Rewriting variant {label}…")
+    if runs.start(run_id, f"Rewriting variant {label}…") is None:
+        return
     if db.session.scalar(select(Variant.id).where(Variant.run_id == run_id)) is None:
         post = db.session.get(Post, post_id)
         previous = db.session.scalar(select(Variant).where(Variant.post_id == post_id, Variant.label == label,
