@@ -11,10 +11,11 @@ CHROMIUM ?= /usr/bin/chromium
 run: setup
 	$(BIN)/gtm run
 
-## test: set up, check the import layers, and run the whole test suite
+## test: set up, check the import layers, and run the whole test suite (one process per CPU core)
+TEST_PROCESSES ?= auto
 test: setup browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal
 
 ## setup: create or update .venv and fetch htmx; quick when nothing changed
 setup: $(STAMP) htmx

@@ -368,10 +368,12 @@ class Soak:
         self.campaign_ids: list[int] = []
         self.ids_lock = threading.Lock()
         self.loading = threading.Event()
+        self.session = Http(0, self.statuses)
+        self.session_lock = threading.Lock()
 
     # -- processes --
     def start(self) -> None:
-        self.port = _free_port()
+        self.port = self.session.port = _free_port()
         with open(self.folder / "web.log", "w") as log:
             self.web = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
@@ -577,8 +579,13 @@ class Soak:
         return after.id
 
     def _log_in(self, pages: Http) -> None:
-        if not pages.cookie:
-            pages.log_in(self.email)
+        """Share one logged-in session among the recovery's page clients: log-ins are rate limited."""
+        if pages.cookie:
+            return
+        with self.session_lock:
+            if not self.session.cookie:
+                self.session.log_in(self.email)
+        pages.cookie, pages.csrf = self.session.cookie, self.session.csrf
 
     def _latest_run(self, campaign_id: int, kind: str, subject: str = "") -> Run | None:
         db.session.remove()
@@ -708,8 +715,14 @@ class Soak:
         return report
 
     def _in_pool(self, work, items) -> None:
+        def guarded(item) -> None:
+            try:
+                work(item)
+            except Exception as exc:  # noqa: BLE001 - the soak reports it and goes on with the others
+                self.report.breach(f"{work.__name__}({item}) stopped: {type(exc).__name__}: {exc}")
+
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix=work.__name__) as pool:
-            list(pool.map(work, items))
+            list(pool.map(guarded, items))
 
     def chaos_spread(self) -> float:
         """Seconds between kills: the kills spread over roughly the first two thirds of the load."""

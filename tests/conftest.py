@@ -104,9 +104,35 @@ def fake_openai(fake_server):
     fake_server.reset()
 
 
+_DATABASES: dict[str, str] = {}
+
+
+def suite_database_url() -> str | None:
+    """TEST_DATABASE_URL, or, when pytest-xdist runs the suite in several processes, a database of this
+    process's own beside it (`test_gw0`, `test_gw1`, …), made on first use: each test empties its tables."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or not url.startswith("postgres"):
+        return url
+    if url not in _DATABASES:
+        from sqlalchemy import create_engine, make_url
+
+        from gtm.config import database_url as normalised
+
+        given = make_url(url)
+        name = f"{given.database}_{worker}"
+        engine = create_engine(normalised(url, ROOT), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _DATABASES[url] = given.set(database=name).render_as_string(hide_password=False)
+    return _DATABASES[url]
+
+
 @pytest.fixture
 def database_url(tmp_path):
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    return suite_database_url() or f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture

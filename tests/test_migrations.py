@@ -10,6 +10,8 @@ from sqlalchemy import inspect, text
 from gtm import create_app
 from gtm.extensions import db
 
+from .conftest import suite_database_url
+
 
 def migrated_app(url, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -42,13 +44,13 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
                     reason="runs in the PostgreSQL pass of .ci/run (TEST_DATABASE_URL)")
 def test_migrations_match_models_on_postgresql(tmp_path):
-    assert_matches_models(migrated_app(os.environ["TEST_DATABASE_URL"], tmp_path))
+    assert_matches_models(migrated_app(suite_database_url(), tmp_path))
 
 
 def test_upgrading_existing_data(tmp_path):
     """Rows written before provenance and membership: they gain their run's provider and model, keep one
     current row each, and every post becomes a member of the version that created it."""
-    app = migrated_app(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'd.db'}", tmp_path)
+    app = migrated_app(suite_database_url() or f"sqlite:///{tmp_path / 'd.db'}", tmp_path)
     now = "2026-01-02 03:04:05+00:00"
     with app.app_context():
         upgrade(revision="61ebb93d77e8")

@@ -3,18 +3,18 @@
 It runs the real thing end to end (gunicorn, `gtm worker` processes, an embedded Redis it kills and starts
 again, the fake OpenAI server answering 20% of the calls with a fault), then retries every failure with
 the faults off. The long version is `python bench/soak.py` (50 campaigns, 10 kills)."""
-import os
-
 import pytest
 
 from bench.soak import PLAN_SIZES, REGENERATE_SIZES, Soak
 
+from .conftest import suite_database_url
+
 
 @pytest.fixture
-def soak(tmp_path):
+def soak():
     # The soak brings its own Redis (it restarts it) and, on SQLite, its own database file.
     soak = Soak(campaigns=5, workers=3, kills=2, fault_rate=0.2, seed=20261204, concurrency=5, stuck_after=180,
-                database_url=os.environ.get("TEST_DATABASE_URL"))
+                database_url=suite_database_url())
     yield soak
     soak.print_report()
     soak.close()
