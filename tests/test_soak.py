@@ -1,8 +1,8 @@
-"""The short fault soak: bench/soak.py with 5 campaigns, 2 workers killed mid-job and a Redis restart.
+"""The short fault soak: bench/soak with 5 campaigns, 2 workers killed mid-job and a Redis restart.
 
 It runs the real thing end to end (gunicorn, `gtm worker` processes, an embedded Redis it kills and starts
 again, the fake OpenAI server answering 20% of the calls with a fault), then retries every failure with
-the faults off. The long version is `python bench/soak.py` (50 campaigns, 10 kills)."""
+the faults off. The long version is `.venv/bin/python -m bench.soak` (50 campaigns, 10 kills)."""
 import pytest
 
 from bench.soak import PLAN_SIZES, REGENERATE_SIZES, Soak

@@ -2,7 +2,6 @@
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from gtm.services import runs
 
 from .conftest import statements_of, wait_for
 from .fake_openai import Reply
+from .processes import kill_worker_tree, work_horse
 from .test_llm_faults import VALID
 
 pytestmark = pytest.mark.llm("openai")
@@ -35,32 +35,6 @@ def test_a_separate_worker_process_runs_the_job_and_logs_its_id(api, campaign, w
     assert StepVersion.query.one().run_id == run_id
     log = (tmp_path / "worker-0.log").read_text()
     assert f"[job gtm-run-{run_id}] jobs._runtime: run {run_id}: generate_step started" in log
-
-
-def children_of(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def work_horse(worker_pid: int) -> int | None:
-    """RQ's work horse is the child that leads its own process group (the scheduler child does not)."""
-    for child in children_of(worker_pid):
-        try:
-            if os.getpgid(child) == child:
-                return child
-        except ProcessLookupError:
-            continue
-    return None
-
-
-def kill_worker_tree(process) -> None:
-    """Kill a worker and everything it started at once, as when its machine dies."""
-    for pid in [*children_of(process.pid), process.pid]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
 
 
 def test_a_killed_work_horse_is_retried_by_its_worker(api, campaign, worker_process, fake_openai):
