@@ -37,7 +37,7 @@ class Checks:
             "step versions": db.session.scalar(select(func.count()).select_from(StepVersion)),
             "posts": db.session.scalar(select(func.count()).select_from(Post)),
             "variants": db.session.scalar(select(func.count()).select_from(Variant)),
-            "retried job attempts": db.session.scalar(select(func.count()).select_from(Run).where(Run.attempts > 1)),
+            "runs whose job RQ ran again after its worker died": db.session.scalar(select(func.count()).select_from(Run).where(Run.attempts > 1)),
         }
 
     def _check_duplicates(self) -> None:

@@ -308,7 +308,8 @@ class Soak(Recovery, Checks):
         echo(f"failed runs seen under load: {dict(report.failures)}")
         for reason, count in report.reasons.most_common(8):
             echo(f"   {count:4d} × {reason}")
-        echo(f"retried with the faults off: {dict(report.retries)}")
+        echo(f"started again with the faults off (failures, and what the load did not reach after one): "
+             f"{dict(report.retries)}")
         echo(f"HTTP answers: {dict(sorted(self.statuses.counts.items()))} · 503 while Redis was away: "
              f"{report.unavailable}")
         for key, value in report.counts.items():
