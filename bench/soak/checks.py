@@ -10,6 +10,10 @@ from gtm.models.run import UNFINISHED
 from .model import PLAN_SIZES, REGENERATE_SIZES
 
 
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
 class Checks:
     """Part of Soak: each broken rule is a breach in the report."""
 
@@ -33,11 +37,11 @@ class Checks:
         self.report.counts = {
             "runs": sum(runs_by.values()),
             "runs by kind and status": dict(sorted(runs_by.items())),
-            "strategy versions": db.session.scalar(select(func.count()).select_from(StrategyVersion)),
-            "step versions": db.session.scalar(select(func.count()).select_from(StepVersion)),
-            "posts": db.session.scalar(select(func.count()).select_from(Post)),
-            "variants": db.session.scalar(select(func.count()).select_from(Variant)),
-            "runs whose job RQ ran again after its worker died": db.session.scalar(select(func.count()).select_from(Run).where(Run.attempts > 1)),
+            "strategy versions": _count(StrategyVersion),
+            "step versions": _count(StepVersion),
+            "posts": _count(Post),
+            "variants": _count(Variant),
+            "runs whose job RQ ran again after its worker died": _count(Run, Run.attempts > 1),
         }
 
     def _check_duplicates(self) -> None:
