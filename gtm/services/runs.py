@@ -54,13 +54,24 @@ def create(*, workspace_id: int, campaign_id: int | None, kind: str, subject: st
            total: int = 1, job: str | None = None, llm_calls: int = 1, parent_id: int | None = None,
            busy_message: str = "This is already being generated; wait for it to finish.") -> Run:
     """Create a run and enqueue its job; a second run for the same subject while one is in flight is a Conflict."""
-    run = add(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params,
-              total=total, parent_id=parent_id)
+    values = dict(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params,
+                  total=total, parent_id=parent_id)
+    run = add(**values)
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict(busy_message) from exc
+        # The slot's holder may be over in all but name: a pipeline whose last post has just been written,
+        # or a job whose worker died. Bring it up to date before refusing, so a slot never outlives its work.
+        holder = in_flight(campaign_id, kind, subject)
+        if holder is not None and not reconcile(holder).finished:
+            raise Conflict(busy_message) from exc
+        run = add(**values)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            raise Conflict(busy_message) from exc
     if parent_id:
         settle(parent_id)  # a parent that had finished is at work again
     if job:
@@ -154,15 +165,27 @@ def reconcile(run: Run, now: float | None = None) -> Run:
 
 
 def settle(parent_id: int | None) -> None:
-    """Derive a parent run's progress and outcome from the latest child run of each subject.
+    """Derive a parent run's progress and outcome from its children, and commit."""
+    _settle(parent_id, reopen=True)
+    db.session.commit()
+
+
+def _settle(parent_id: int | None, *, reopen: bool = False) -> None:
+    """Derive a parent run's progress and outcome from the latest child run of each subject (the caller commits).
 
     The parent finishes when every subject's latest run has, and fails when any of those failed.
     A retry is a new child run of the same subject: when it starts, a finished parent is at work
     again, and when it succeeds, the parent settles again.
+
+    A child settles its parent in the transaction that finishes it, so nobody ever sees every post
+    written while the pipeline still holds the campaign's slot. The parent's row is locked first
+    (PostgreSQL; SQLite's single writer does the same), so two last children finishing at once
+    cannot each see the other unfinished. Only a caller that commits on its own may `reopen` a
+    finished parent, as that takes the slot again and may lose it to another run.
     """
     if not parent_id:
         return
-    parent = db.session.get(Run, parent_id, populate_existing=True)
+    parent = db.session.get(Run, parent_id, populate_existing=True, with_for_update=True)
     if parent is None:
         return
     latest: dict[str, Run] = {}
@@ -175,7 +198,7 @@ def settle(parent_id: int | None) -> None:
     failed = sum(child.status == RunStatus.failed.value for child in latest.values())
     unit = parent.params.get("unit", "item")
     if done < total:
-        if parent.finished and not _reopen(parent):
+        if parent.finished and (not reopen or not _reopen(parent)):
             parent = db.session.get(Run, parent_id)
         if not parent.finished:
             parent.message = f"Writing {unit} {done + 1} of {total}…"
@@ -185,7 +208,6 @@ def settle(parent_id: int | None) -> None:
     elif not failed and parent.status != RunStatus.succeeded.value:
         _finish(parent, RunStatus.succeeded, message=f"Wrote all {total} {unit}s")
     parent.total, parent.done = total, done
-    db.session.commit()
 
 
 def settle_parent_of(run_id: int) -> None:
@@ -276,6 +298,7 @@ def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None
     run.finished_at = utcnow()
     run.message = message if message is not None else ("Failed" if error else run.message)
     broker.clear_live_text(run.id)
+    _settle(run.parent_id)
 
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)(?:("\s*:)|"|\Z)')
