@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Alert, Campaign, Phase, Post, Trigger
-from .. import campaigns
+from .. import campaigns, locks
 from ..errors import Conflict, NotFound
 from .judging import Judgement, check_campaign, judge  # noqa: F401 - check_campaign: metrics.py checks through here
 from .alerts import Chart, alerts, chart
@@ -28,8 +28,10 @@ def create(workspace_id: int, campaign_id: int, values: dict, author_id: int | N
     """Create a trigger and judge it at once against the numbers already recorded."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     clean = validate(campaign, values)
+    locks.hold_campaign(campaign_id)
     count = db.session.scalar(select(func.count()).select_from(Trigger).where(Trigger.campaign_id == campaign_id))
     if count >= TRIGGERS_MAX:
+        db.session.rollback()
         raise Conflict(f"A campaign has at most {TRIGGERS_MAX} triggers; delete one first.")
     trigger = Trigger(campaign_id=campaign_id, author_id=author_id, **clean)
     db.session.add(trigger)
