@@ -88,7 +88,7 @@ CASES = {
                        422, "campaign rules", "campaign.channels"),
     "graph rules": (lambda doc: broken(doc, cut_first_edge_into), 422, "has no parent in phase 1", "phases"),
     "unknown edge": (lambda doc: broken(doc, lambda d: d["edges"].append({"from": "nope", "to": "p2"})), 422,
-                     "unknown post key", "phases"),
+                     "No post in the file has the key 'nope'", None),
 }
 
 

@@ -5,6 +5,11 @@ Every format is built from one `Snapshot` of the version: its phases, member pos
 and each post's current variants. Media go out as references (paths relative to the media folder), never
 as bytes. The calendar formats place a post on the campaign's launch date + the post's day; a campaign
 without a launch date is placed from today, and the JSON, Markdown and ICS files say so.
+
+Each file is safe to open whatever people or the model wrote: text in the Markdown has `&`, `<` and `>`
+escaped, so raw HTML in it shows as text and only the structure gtm writes is Markdown; a CSV cell that a
+spreadsheet would take for a formula is written as text (gtm.services.csvsafe); the ICS calendar's text
+is escaped by the icalendar library, so a line break in a title cannot start a property of its own.
 """
 import csv
 import io
@@ -20,6 +25,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Phase, Post, StepVersion, StrategyVersion, Variant
 from . import campaigns
+from .csvsafe import text_cell
 from .errors import Conflict, Invalid
 from .strategy.context import channel_names
 from .strategy.lookups import current_variant, edges_among, member_posts, phases
@@ -182,31 +188,37 @@ def _line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _md(text) -> str:
+    """Text people or the model wrote, for the Markdown file: a Markdown viewer shows raw HTML in it as
+    text rather than running it, and an entity in it stays what was typed."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _markdown(snapshot: Snapshot) -> bytes:
     names = channel_names()
     c, number = snapshot.campaign, snapshot.version.number
-    out = [f"# {_line(c.name)}: strategy version {number}", ""]
-    out += [f"- **Product:** {_line(c.product)}", f"- **Audience:** {_line(c.audience)}",
-            f"- **Goals:** {_line(c.goals)}",
-            f"- **Channels:** {', '.join(names.get(ch, ch) for ch in c.channels or [])}",
+    out = [f"# {_md(_line(c.name))}: strategy version {number}", ""]
+    out += [f"- **Product:** {_md(_line(c.product))}", f"- **Audience:** {_md(_line(c.audience))}",
+            f"- **Goals:** {_md(_line(c.goals))}",
+            f"- **Channels:** {_md(', '.join(names.get(ch, ch) for ch in c.channels or []))}",
             f"- **Launch date:** {c.launch_date.isoformat() if c.launch_date else 'not set'}", ""]
     if snapshot.assumed_today:
         out += [f"> **Note:** {snapshot.assumed_today}", ""]
     for phase in snapshot.phases:
-        out += [f"## Phase {phase.number}: {_line(phase.name)}", "", phase.goal.strip(), ""]
+        out += [f"## Phase {phase.number}: {_md(_line(phase.name))}", "", _md(phase.goal.strip()), ""]
         for post in (p for p in snapshot.posts if p.phase == phase.number):
-            out += [f"### {_line(post.title)}", "",
-                    f"- **Channel:** {names.get(post.channel, post.channel)}",
+            out += [f"### {_md(_line(post.title))}", "",
+                    f"- **Channel:** {_md(names.get(post.channel, post.channel))}",
                     f"- **Date:** {snapshot.date_of(post).isoformat()} (day {post.day})",
-                    f"- **Status:** {post.status}",
+                    f"- **Status:** {_md(post.status)}",
                     f"- **Approved:** {'yes' if post.approved else 'no'}", "",
-                    f"**Brief:** {post.brief.strip()}", ""]
+                    f"**Brief:** {_md(post.brief.strip())}", ""]
             for label, variant in snapshot.variants.get(post.id, {}).items():
-                out += [f"#### Variant {label}: {_line(variant.headline)}", "", variant.body.strip(), "",
-                        f"- **Call to action:** {_line(variant.call_to_action)}",
-                        f"- **Hashtags:** {hashtags(variant.hashtags) or 'none'}"]
+                out += [f"#### Variant {label}: {_md(_line(variant.headline))}", "", _md(variant.body.strip()), "",
+                        f"- **Call to action:** {_md(_line(variant.call_to_action))}",
+                        f"- **Hashtags:** {_md(hashtags(variant.hashtags)) or 'none'}"]
                 if variant.media_path:
-                    out.append(f"- **Image:** {variant.media_path}")
+                    out.append(f"- **Image:** {_md(variant.media_path)}")
                 out.append("")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")
 
@@ -218,14 +230,19 @@ def _csv(snapshot: Snapshot) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+
+    def row(cells: list) -> None:
+        # Every column of the calendar is text (a date, yes or no, words); none is a number to add up.
+        writer.writerow([text_cell(cell) for cell in cells])
+
     for post in snapshot.posts:
         variants = snapshot.variants.get(post.id, {})
         common = [snapshot.date_of(post).isoformat(), post.channel, post.title]
         approved = "yes" if post.approved else "no"
         if not variants:
-            writer.writerow([*common, "", "", "", "", "", approved])
+            row([*common, "", "", "", "", "", approved])
         for label, v in variants.items():
-            writer.writerow([*common, label, v.headline, v.body, v.call_to_action, hashtags(v.hashtags), approved])
+            row([*common, label, v.headline, v.body, v.call_to_action, hashtags(v.hashtags), approved])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -4,7 +4,24 @@ The file is read whole and checked before anything is written: its format marker
 fields it must have, the campaign's fields (the same checks as the new-campaign form), each step and post,
 and the strategy graph (the same rules as a planned strategy). Then one transaction creates the campaign,
 version 1 of each analysis step, and strategy version 1 (origin `plan`) with the phases, posts, edges
-and current variants. A bad file creates nothing.
+and current variants. A bad file creates nothing, and its answer names each field that is wrong.
+
+A file is checked as if its content came in by the product's other ways in:
+- each step's inputs as the step form checks them, and its content as a hand edit of the step is checked
+  (the step's output schema), then finished as a hand edit is (cost totals are computed again, never read);
+- each phase, post and variant within the limits a planned strategy and the model's variants keep: a post's
+  key, title and day (gtm.services.graph), a variant's headline, its body by its channel's length, its
+  hashtags, and the limits below for the rest.
+
+A file names nothing of this instance. Posts and edges refer to each other by key, within the file: each
+trimmed key names one post, and each end of an edge names one of them. `exported`, and any id anywhere in
+the file, are ignored; nothing is looked up by them, so nothing can point at runs, versions or rows here.
+
+Media: a variant's `media_path` is null or `<workspace id>/<file name>` with a plain file name (no `..`,
+separators, backslashes or leading dot); any other shape is refused, naming the field, whatever exists on
+disk. A well-formed path into another workspace's folder (what an export made elsewhere holds) is dropped
+without looking at any file, so the answer never depends on another workspace's files. A path into the
+importer's own folder is kept when that file is there and dropped when it is not.
 """
 import json
 import logging
@@ -17,14 +34,25 @@ from . import campaigns, graph, media
 from .errors import Invalid, ServiceError, refuse_nul
 from ..models.strategy import POST_STATUSES
 from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
+from .steps import STEP_FEEDBACK_MAX, clean_inputs, spec_for
+from .steps import content as step_content
+from .strategy.context import HASHTAGS_MAX, body_limit
+from .strategy.variants import HEADLINE_MAX
 
 log = logging.getLogger(__name__)
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_TEXT = "2 MiB"
-PHASE_NAME_MAX = 120
-TEXT_MAX = 20_000
-MEDIA_PATH_MAX = 255
+PHASE_NAME_MAX = 120  # the column
+PHASE_GOAL_MAX = campaigns.LIMITS["goals"]
+# The model is asked for a brief of two or three sentences; this leaves room for a longer hand-written one.
+BRIEF_MAX = 2000
+CALL_TO_ACTION_MAX = 300
+IMAGE_PROMPT_MAX = 2000
+HASHTAG_MAX = 100  # the characters of one hashtag
+PROVIDER_MAX, MODEL_MAX = 20, 80  # the columns
+# Every post of a phase joined to every post of the next, across the largest strategy a regeneration makes.
+EDGES_MAX = (graph.REGENERATE_PHASES_MAX - 1) * graph.POSTS_MAX ** 2
 UNFINISHED = ("planned", "writing")
 
 
@@ -77,20 +105,27 @@ def import_campaign(workspace_id: int, data: bytes | str | dict, author_id: int 
     except Invalid as error:
         raise Invalid({f"campaign.{name}": message for name, message in error.fields.items()},
                       "The campaign's fields break the campaign rules.") from None
-    steps = _steps(doc["steps"], errors)
-    phases = _phases(doc["phases"], errors)
-    edges = _edges(doc["edges"], errors)
+    found_steps = _steps(doc["steps"], campaigns.as_facts(Campaign(**clean)), errors)
+    phases = _phases(doc["phases"], clean["channels"], int(workspace_id), errors)
+    edges = _edges(doc["edges"], _keys(phases, errors), errors)
     if errors:
-        raise Invalid(errors, f"Some fields need attention: {', '.join(errors)}.")
+        named = ", ".join(list(errors)[:10]) + (f" and {len(errors) - 10} more" if len(errors) > 10 else "")
+        raise Invalid(errors, f"Some fields need attention: {named}.")
     if phases or edges:
         found = _graph_problems(phases, edges, clean["channels"])
         if found:
             raise Invalid({"phases": "; ".join(found)}, f"The strategy breaks the graph rules: {'; '.join(found)}.")
-    exported = doc.get("exported") if isinstance(doc.get("exported"), dict) else {}
-    campaign = _create(workspace_id, clean, steps, phases, edges, author_id, exported.get("version"))
+    campaign = _create(workspace_id, clean, found_steps, phases, edges, author_id, _source_version(doc))
     log.info("workspace %s: imported campaign %s with %d posts", workspace_id, campaign.id,
              sum(len(p["posts"]) for p in phases))
     return campaign
+
+
+def _source_version(doc: dict) -> int | None:
+    """The exported version number, only to mention it in the new version's direction; nothing is looked up."""
+    exported = doc.get("exported") if isinstance(doc.get("exported"), dict) else {}
+    number = exported.get("version")
+    return number if _whole(number) and 0 < number < 10**9 else None
 
 
 def _check_format(doc: dict) -> None:
@@ -103,64 +138,108 @@ def _check_format(doc: dict) -> None:
                       "The file's format version is not one this gtm can read.")
 
 
-def _text(value, path: str, errors: dict, *, required: bool = False, limit: int = TEXT_MAX) -> str:
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value, path: str, errors: dict, limit: int, *, required: bool = False) -> str:
+    """Return the text trimmed, as the other ways in save it; a problem is recorded under `path`."""
     if not isinstance(value, str):
         errors[path] = "This field is required." if value is None else "Must be text."
         return ""
-    if required and not value.strip():
+    value = value.strip()
+    if required and not value:
         errors[path] = "Must not be empty."
     elif len(value) > limit:
         errors[path] = f"At most {limit:,} characters (this has {len(value):,})."
     return value
 
 
-def _objects(value, path: str, errors: dict) -> list[dict]:
+def _objects(value, path: str, errors: dict, limit: int) -> list[dict]:
+    """A list of objects, refused whole when longer than the product allows, before any item is read."""
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         errors[path] = "Must be a list of objects."
+        return []
+    if len(value) > limit:
+        errors[path] = f"At most {limit:,} items (this has {len(value):,})."
         return []
     return value
 
 
-def _steps(value, errors: dict) -> list[dict]:
+def _steps(value, facts: dict, errors: dict) -> list[dict]:
     found = []
-    for n, step in enumerate(_objects(value, "steps", errors)):
+    for n, step in enumerate(_objects(value, "steps", errors, len(STEP_KINDS))):
         at = f"steps[{n}]"
-        if step.get("kind") not in STEP_KINDS:
+        kind = step.get("kind")
+        if kind not in STEP_KINDS:
             errors[f"{at}.kind"] = f"Must be one of {', '.join(STEP_KINDS)}."
-        elif any(s["kind"] == step["kind"] for s in found):
-            errors[f"{at}.kind"] = f"The step {step['kind']} appears twice."
-        if not isinstance(step.get("content"), dict):
-            errors[f"{at}.content"] = "Must be an object."
-        inputs = step.get("inputs") or {}
-        if not isinstance(inputs, dict):
-            errors[f"{at}.inputs"] = "Must be an object."
-        found.append({"kind": step.get("kind"), "content": step.get("content"), "inputs": inputs,
-                      "feedback": _text(step.get("feedback", ""), f"{at}.feedback", errors),
+            continue
+        if any(s["kind"] == kind for s in found):
+            errors[f"{at}.kind"] = f"The step {kind} appears twice."
+            continue
+        spec = spec_for(kind)
+        inputs = _step_inputs(spec, step.get("inputs"), f"{at}.inputs", errors)
+        found.append({"kind": kind, "content": _step_content(spec, step.get("content"), inputs, facts,
+                                                               f"{at}.content", errors),
+                      "inputs": inputs,
+                      "feedback": _text(step.get("feedback", ""), f"{at}.feedback", errors, STEP_FEEDBACK_MAX),
                       "edited": step.get("edited") is True,
-                      "provider": _text(step.get("provider", ""), f"{at}.provider", errors, limit=20),
-                      "model": _text(step.get("model", ""), f"{at}.model", errors, limit=80)})
+                      "provider": _text(step.get("provider", ""), f"{at}.provider", errors, PROVIDER_MAX),
+                      "model": _text(step.get("model", ""), f"{at}.model", errors, MODEL_MAX)})
     return found
 
 
-def _phases(value, errors: dict) -> list[dict]:
+def _step_inputs(spec, value, at: str, errors: dict) -> dict:
+    """The step form's values, checked as the step form checks them."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        errors[at] = "Must be an object."
+        return {}
+    try:
+        return clean_inputs(spec, value)
+    except Invalid as error:
+        errors.update({f"{at}.{name}": problem for name, problem in error.fields.items()})
+        return {}
+
+
+def _step_content(spec, value, inputs: dict, facts: dict, at: str, errors: dict) -> dict | None:
+    """The content as a hand edit saves it: checked against the step's schema, then finished (cost totals are
+    computed again, never taken from the file), so every page can show it."""
+    if not isinstance(value, dict):
+        errors[at] = "Must be an object with the step's fields."
+        return None
+    checked, problems = step_content.validate(spec.schema, value)
+    if problems:
+        errors.update({at if name == "content" else f"{at}.{name}": problem for name, problem in problems.items()})
+        return None
+    return spec.finished(checked.model_dump(mode="json"), inputs, facts)
+
+
+def _phases(value, channels: list[str], workspace_id: int, errors: dict) -> list[dict]:
     found = []
-    for n, phase in enumerate(_objects(value, "phases", errors)):
+    for n, phase in enumerate(_objects(value, "phases", errors, graph.REGENERATE_PHASES_MAX)):
         at = f"phases[{n}]"
         number = phase.get("number")
-        if not isinstance(number, int) or isinstance(number, bool):
+        if not _whole(number):
             errors[f"{at}.number"] = "Must be a whole number."
-        found.append({"number": number, "name": _text(phase.get("name"), f"{at}.name", errors, limit=PHASE_NAME_MAX),
-                      "goal": _text(phase.get("goal"), f"{at}.goal", errors),
-                      "posts": [_post(post, f"{at}.posts[{i}]", errors)
-                                for i, post in enumerate(_objects(phase.get("posts"), f"{at}.posts", errors))]})
+        posts = _objects(phase.get("posts"), f"{at}.posts", errors, graph.POSTS_MAX)
+        found.append({"number": number,
+                      "name": _text(phase.get("name"), f"{at}.name", errors, PHASE_NAME_MAX, required=True),
+                      "goal": _text(phase.get("goal"), f"{at}.goal", errors, PHASE_GOAL_MAX, required=True),
+                      "posts": [_post(post, f"{at}.posts[{i}]", channels, workspace_id, errors)
+                                for i, post in enumerate(posts)]})
     return found
 
 
-def _post(post: dict, at: str, errors: dict) -> dict:
+def _post(post: dict, at: str, channels: list[str], workspace_id: int, errors: dict) -> dict:
     day = post.get("day")
-    if not isinstance(day, int) or isinstance(day, bool):
-        errors[f"{at}.day"] = "Must be a whole number."
+    if not _whole(day) or not 0 <= day <= graph.DAY_MAX:
+        errors[f"{at}.day"] = f"Must be a whole number of days from 0 to {graph.DAY_MAX}."
         day = 0
+    channel = post.get("channel")
+    if channel not in channels:
+        errors[f"{at}.channel"] = f"Must be one of the campaign's channels: {', '.join(channels)}."
     if post.get("status") not in POST_STATUSES:
         errors[f"{at}.status"] = f"Must be one of {', '.join(POST_STATUSES)}."
     if not isinstance(post.get("approved"), bool):
@@ -169,37 +248,84 @@ def _post(post: dict, at: str, errors: dict) -> dict:
     if not isinstance(variants, dict) or any(label not in VARIANT_LABELS for label in variants):
         errors[f"{at}.variants"] = "Must be an object with variants A and/or B."
         variants = {}
-    return {"key": _text(post.get("key"), f"{at}.key", errors), "title": _text(post.get("title"), f"{at}.title", errors),
-            "channel": _text(post.get("channel"), f"{at}.channel", errors), "brief": _text(post.get("brief"), f"{at}.brief", errors),
+    # A channel that is not one (its own error says so) is held to the length of an unknown channel.
+    limit = body_limit(channel if isinstance(channel, str) else "")
+    return {"key": _text(post.get("key"), f"{at}.key", errors, graph.KEY_MAX, required=True),
+            "title": _text(post.get("title"), f"{at}.title", errors, graph.TITLE_MAX, required=True),
+            "channel": channel, "brief": _text(post.get("brief"), f"{at}.brief", errors, BRIEF_MAX),
             "day": day, "status": post.get("status"), "approved": post.get("approved") is True,
-            "variants": {label: _variant(v, f"{at}.variants.{label}", errors) for label, v in variants.items()}}
+            "variants": {label: _variant(v, f"{at}.variants.{label}", limit, workspace_id, errors)
+                         for label, v in variants.items()}}
 
 
-def _variant(variant, at: str, errors: dict) -> dict:
+def _variant(variant, at: str, body_max: int, workspace_id: int, errors: dict) -> dict:
+    """A variant within the limits the model's variants keep (gtm.services.strategy.variants)."""
     if not isinstance(variant, dict):
         errors[at] = "Must be an object."
         return {}
     tags = variant.get("hashtags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         errors[f"{at}.hashtags"] = "Must be a list of text values."
-    media_path = variant.get("media_path")
-    if media_path is not None:
-        _text(media_path, f"{at}.media_path", errors, limit=MEDIA_PATH_MAX)
-    return {**{name: _text(variant.get(name), f"{at}.{name}", errors)
-               for name in ("headline", "body", "call_to_action", "image_prompt")},
-            "hashtags": tags, "media_path": media_path,
-            "provider": _text(variant.get("provider", ""), f"{at}.provider", errors, limit=20),
-            "model": _text(variant.get("model", ""), f"{at}.model", errors, limit=80)}
+        tags = []
+    elif len(tags) > HASHTAGS_MAX:
+        errors[f"{at}.hashtags"] = f"At most {HASHTAGS_MAX} hashtags (this has {len(tags)})."
+    elif any(len(tag) > HASHTAG_MAX for tag in tags):
+        errors[f"{at}.hashtags"] = f"Each hashtag has at most {HASHTAG_MAX} characters."
+    return {"headline": _text(variant.get("headline"), f"{at}.headline", errors, HEADLINE_MAX, required=True),
+            "body": _text(variant.get("body"), f"{at}.body", errors, body_max, required=True),
+            "call_to_action": _text(variant.get("call_to_action"), f"{at}.call_to_action", errors,
+                                    CALL_TO_ACTION_MAX, required=True),
+            "image_prompt": _text(variant.get("image_prompt"), f"{at}.image_prompt", errors, IMAGE_PROMPT_MAX,
+                                  required=True),
+            "hashtags": [tag.strip() for tag in tags],
+            "media_path": _media(workspace_id, variant.get("media_path"), f"{at}.media_path", errors),
+            "provider": _text(variant.get("provider", ""), f"{at}.provider", errors, PROVIDER_MAX),
+            "model": _text(variant.get("model", ""), f"{at}.model", errors, MODEL_MAX)}
 
 
-def _edges(value, errors: dict) -> list[tuple[str, str]]:
+def _media(workspace_id: int, value, at: str, errors: dict) -> str | None:
+    """Keep a media reference only to a file in the importer's own folder; see the module's docstring."""
+    if value is None:
+        return None
+    owner = media.owner(value)
+    if owner is None:
+        errors[at] = ("Must be null or `<workspace id>/<file name>`, like `3/variant-12.png`: a plain file name "
+                      "(letters, digits, dots, dashes, underscores; no leading dot) in one workspace's folder.")
+        return None
+    if owner != workspace_id:
+        return None
+    return value if media.path(workspace_id, value) is not None else None
+
+
+def _keys(phases: list[dict], errors: dict) -> set[str]:
+    """The posts' keys, which edges refer to: each trimmed key names one post of the file."""
+    seen: dict[str, str] = {}
+    for n, phase in enumerate(phases):
+        for i, post in enumerate(phase["posts"]):
+            key, at = post["key"], f"phases[{n}].posts[{i}].key"
+            if not key:
+                continue
+            if key in seen:
+                errors[at] = f"The key {key!r} is already used by {seen[key]}; keys must be unique."
+            else:
+                seen[key] = at
+    return set(seen)
+
+
+def _edges(value, keys: set[str], errors: dict) -> list[tuple[str, str]]:
     found = []
-    for n, edge in enumerate(_objects(value, "edges", errors)):
-        ends = (edge.get("from"), edge.get("to"))
-        if not all(isinstance(end, str) for end in ends):
-            errors[f"edges[{n}]"] = "Must have `from` and `to`, the post keys it joins."
-        else:
-            found.append(ends)
+    for n, edge in enumerate(_objects(value, "edges", errors, EDGES_MAX)):
+        ends = []
+        for end in ("from", "to"):
+            key = edge.get(end)
+            if not isinstance(key, str):
+                errors[f"edges[{n}].{end}"] = "Must be the key of a post in the file."
+            elif key.strip() not in keys:
+                errors[f"edges[{n}].{end}"] = f"No post in the file has the key {key.strip()[:graph.KEY_MAX]!r}."
+            else:
+                ends.append(key.strip())
+        if len(ends) == 2:
+            found.append(tuple(ends))
     return found
 
 
@@ -216,15 +342,8 @@ def _graph_problems(phases: list[dict], edges: list[tuple[str, str]], channels: 
     return found
 
 
-def _media(workspace_id: int, path) -> str | None:
-    """Keep a media reference only to a file of this workspace that this instance has."""
-    if not path or not path.startswith(f"{int(workspace_id)}/") or media.path(path) is None:
-        return None
-    return path
-
-
 def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict], edges: list[tuple[str, str]],
-            author_id: int | None, source_version) -> Campaign:
+            author_id: int | None, source_version: int | None) -> Campaign:
     """Write the checked export in one transaction."""
     campaign = Campaign(workspace_id=workspace_id, **clean)
     db.session.add(campaign)
@@ -236,7 +355,7 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
             feedback=step["feedback"], is_current=True, edited=step["edited"], provider=step["provider"],
             model=step["model"], context_versions={k: 1 for k in earlier if any(s["kind"] == k for s in steps)}))
     if phases:
-        source = f", version {source_version}" if isinstance(source_version, int) else ""
+        source = f", version {source_version}" if source_version is not None else ""
         db.session.add(StrategyVersion(campaign_id=campaign.id, number=1, origin="plan", author_id=author_id,
                                        direction=f"Imported from a JSON export of “{clean['name']}”{source}"))
         campaign.current_version = 1
@@ -249,7 +368,7 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
                 # No run will finish a post that was still being written; it can be retried instead.
                 unfinished = item["status"] in UNFINISHED
                 post = Post(campaign_id=campaign.id, version=1, is_active=True, phase=phase["number"],
-                            key=item["key"].strip(), title=item["title"].strip(), channel=item["channel"],
+                            key=item["key"], title=item["title"], channel=item["channel"],
                             brief=item["brief"], day=item["day"], status="failed" if unfinished else item["status"],
                             error="Imported before it was written; retry to write it." if unfinished else "",
                             approved=item["approved"], approved_at=now if item["approved"] else None)
@@ -258,12 +377,12 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
                 post.variants = [Variant(
                     label=label, number=1, is_current=True, headline=v["headline"], body=v["body"],
                     call_to_action=v["call_to_action"], hashtags=v["hashtags"], image_prompt=v["image_prompt"],
-                    media_path=_media(workspace_id, v["media_path"]), provider=v["provider"], model=v["model"],
+                    media_path=v["media_path"], provider=v["provider"], model=v["model"],
                 ) for label, v in sorted(item["variants"].items())]
         db.session.flush()
+        # The keys and edges were checked against the file's own posts: every end is in `by_key`.
         for a, b in edges:
-            db.session.add(Edge(campaign_id=campaign.id, from_post_id=by_key[a.strip()].id,
-                                to_post_id=by_key[b.strip()].id))
+            db.session.add(Edge(campaign_id=campaign.id, from_post_id=by_key[a].id, to_post_id=by_key[b].id))
         for post in by_key.values():
             db.session.add(Member(campaign_id=campaign.id, version=1, post_id=post.id))
     db.session.commit()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Member, Post
 from .. import campaigns
+from ..csvsafe import read_text_cell, text_cell
 from ..errors import Invalid
 from .metrics import (
     ALIASES, COLUMNS, CSV_MAX_BYTES, CSV_MAX_TEXT, REQUIRED_COLUMNS, ROWS_MAX, VARIANTS, TooLarge, check,
@@ -102,6 +103,9 @@ def preview_csv(workspace_id: int, campaign_id: int, data: bytes | str) -> CsvPr
         return found
     batch = [{name: (row[index].strip() if index < len(row) else "") for name, index in columns.items()}
              for row in body]
+    for values in batch:
+        # The template writes a key a spreadsheet would take for a formula with a quote before it.
+        values["post"] = read_text_cell(values["post"])
     checked = check(campaign_id, batch, keys=True)
     line_of = _line_numbers(text, delimiter)
     for index, values in enumerate(batch):
@@ -147,5 +151,7 @@ def template(workspace_id: int, campaign_id: int) -> tuple[str, str]:
     day = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
     for post in posts:
         for label in VARIANTS:
-            writer.writerow([post.key, label, day, 0, 0, 0, "0.00"])
+            # The key is text someone chose, so it is written safe to open; the counts and the spend are
+            # numbers a sheet should add up, and gtm's own zeros, so they stay numbers.
+            writer.writerow([text_cell(post.key), label, day, 0, 0, 0, "0.00"])
     return f"metrics-template-campaign-{campaign_id}.csv", out.getvalue()

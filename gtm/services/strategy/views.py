@@ -198,7 +198,8 @@ def media_file(workspace_id: int, variant_id: int):
     campaign = db.session.get(Campaign, variant.post.campaign_id) if variant is not None else None
     if campaign is None or campaign.workspace_id != workspace_id or not variant.media_path:
         raise NotFound("No such image.")
-    found = media.path(variant.media_path)
+    # Resolved inside the owner's folder only, whatever the row holds.
+    found = media.path(campaign.workspace_id, variant.media_path)
     if found is None:
         raise NotFound("No such image.")
     return found
