@@ -1,5 +1,6 @@
 """gtm: a self-hostable go-to-market campaign workbench."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -28,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
+        # Flask-Login's default is a year; a log-out or a new password ends the cookie sooner anyway.
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
         # Said on every app: one Limiter serves them all and would keep a disabled state otherwise.
         RATELIMIT_ENABLED=True,
     )

@@ -144,6 +144,12 @@ def users():
     """Manage users."""
 
 
+def _problem(exc: ServiceError) -> str:
+    """Say what was wrong, field by field when the service names fields."""
+    detail = "; ".join(f"{k}: {v}" for k, v in (exc.detail or {}).items()) if isinstance(exc.detail, dict) else ""
+    return detail or exc.message
+
+
 @users.command("create")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -153,9 +159,25 @@ def create_user(email: str, password: str):
     try:
         user = accounts.sign_up(email, password)
     except ServiceError as exc:
-        detail = "; ".join(f"{k}: {v}" for k, v in (exc.detail or {}).items()) if isinstance(exc.detail, dict) else ""
-        raise click.ClickException(detail or exc.message) from exc
+        raise click.ClickException(_problem(exc)) from exc
     click.echo(f"Created {user.email}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password", default=None, help="The new password; without it, it is asked for twice, hidden.")
+@with_appcontext
+def set_password(email: str, password: str | None):
+    """Give a user a new password; every session they have ends (their API tokens stay)."""
+    try:
+        # The email first, so a typo is reported before anyone types a password.
+        user = accounts.user_by_email(email)
+        if password is None:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        accounts.set_password(user.id, password)
+    except ServiceError as exc:
+        raise click.ClickException(_problem(exc)) from exc
+    click.echo(f"Set a new password for {user.email}")
 
 
 @cli.group("tokens")

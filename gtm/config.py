@@ -81,6 +81,7 @@ def check(config) -> None:
     llm_provider_name(config["GTM_LLM"], config["OPENAI_API_KEY"])
     signup_mode(config["GTM_SIGNUP"])
     rate_limit("GTM_LOGIN_LIMIT", config["GTM_LOGIN_LIMIT"])
+    rate_limit("GTM_LOGIN_ACCOUNT_LIMIT", config["GTM_LOGIN_ACCOUNT_LIMIT"])
     rate_limit("GTM_SIGNUP_LIMIT", config["GTM_SIGNUP_LIMIT"])
 
 
@@ -122,6 +123,8 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_PROXY_X_HOST": _number("GTM_PROXY_X_HOST", "1"),
         # Attempts per client address, in the `limits` notation ("10 per minute", "5/hour; 20/day").
         "GTM_LOGIN_LIMIT": env.get("GTM_LOGIN_LIMIT", "10 per minute"),
+        # Failed log-ins per account, from any number of addresses; past it even the right password waits.
+        "GTM_LOGIN_ACCOUNT_LIMIT": env.get("GTM_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
         "GTM_SIGNUP_LIMIT": env.get("GTM_SIGNUP_LIMIT", "5 per hour"),
         "GTM_SIGNUP": env.get("GTM_SIGNUP", "open"),
         # Imported by each worker before it forks, so jobs start without import work.

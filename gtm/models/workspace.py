@@ -1,4 +1,5 @@
 """Workspaces, their users and the users' API tokens."""
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -17,14 +18,25 @@ class Workspace(db.Model):
     users: Mapped[list["User"]] = relationship(back_populates="workspace")
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     created_at: Mapped[datetime] = created_at()
+    # Part of every session's and remember cookie's user id; a new one ends them all (log-out, new password).
+    # Random rather than a counter, so even someone holding SECRET_KEY cannot make a cookie that loads.
+    # The empty server default only lets the column be added to existing rows; the migration fills them.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
 
 class ApiToken(db.Model):

@@ -1,5 +1,7 @@
-"""Sign-up, log-in and API tokens."""
+"""Sign-up, log-in, passwords, sessions and API tokens."""
+import functools
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -10,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiToken, User, Workspace
+from ..models.workspace import new_session_token
 from ..models._base import utcnow
 from .errors import Invalid, NotFound
 
@@ -66,20 +69,98 @@ def sign_up(email: str, password: str) -> User:
     return user
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of no one's password, made as real ones are (same method and scrypt parameters)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the user for these credentials, or None."""
     try:
         email = normalise_email(email)
     except Invalid:
+        user = None
+    else:
+        user = db.session.scalar(select(User).where(User.email == email))
+    # Without an account the password is still checked, against a dummy hash, so that a refusal takes
+    # as long whether or not the email has an account and its timing tells nobody which addresses do.
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    return user if user and matches else None
+
+
+def attempt_key(email: str) -> str:
+    """Name the account a log-in attempt is for, as log-in finds it, for counting attempts per account.
+
+    A digest, so that the counts' store holds no addresses; an address that is not valid counts too."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = (email or "").strip().lower()
+    return _digest(email)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Return the user a session (or remember cookie) names as `<id>:<session token>`, while the token is theirs."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and token):
         return None
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user and check_password_hash(user.password_hash, password or ""):
-        return user
-    return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def end_sessions(user_id: int) -> None:
+    """End every session and remember cookie of the user, on every device (API tokens stay)."""
+    user = _user(user_id)
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def change_password(user_id: int, current: str, new: str, confirmation: str) -> User:
+    """Set a new password once the current one is given; every other session ends.
+
+    The caller logs the person in again with the user's new session id. API tokens stay: they are
+    listed, with when each was last used, and revocable beside the password form."""
+    user = _user(user_id)
+    current, new = current or "", new or ""
+    errors = {}
+    if not check_password_hash(user.password_hash, current):
+        errors["current_password"] = "That is not your current password."
+    problem = password_problem(new, user.email)
+    if problem:
+        errors["new_password"] = problem
+    elif new == current:
+        errors["new_password"] = "Choose a password other than the current one."
+    if new != (confirmation or ""):
+        errors["confirm_password"] = "The two new passwords differ. Type the same password twice."
+    if errors:
+        raise Invalid(errors)
+    return _set_password(user, new)
+
+
+def set_password(user_id: int, password: str) -> User:
+    """Give a user a new password (an administrator's reset), ending all their sessions."""
+    user = _user(user_id)
+    problem = password_problem(password or "", user.email)
+    if problem:
+        raise Invalid({"password": problem})
+    return _set_password(user, password)
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _set_password(user: User, password: str) -> User:
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+    db.session.commit()
+    return user
 
 
 def user_by_email(email: str) -> User:

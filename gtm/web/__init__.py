@@ -202,7 +202,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return accounts.get_user(int(user_id)) if user_id.isascii() and user_id.isdigit() else None
+        return accounts.user_for_session(user_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -2,18 +2,44 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_limiter import RequestLimit
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..services import accounts
 from ..services.errors import Invalid
 from . import go, page
+from .security import seconds_until, wait_words
 
 bp = Blueprint("auth", __name__)
+LOGIN_REFUSED = 401
 
 
 def _login_limit() -> str:
     return current_app.config["GTM_LOGIN_LIMIT"]
+
+
+def account_limit() -> str:
+    return current_app.config["GTM_LOGIN_ACCOUNT_LIMIT"]
+
+
+def _attempted_account() -> str:
+    """Count attempts per account tried, whatever address they come from."""
+    return "account:" + accounts.attempt_key(request.form.get("email", ""))
+
+
+def _refused(response) -> bool:
+    # Only failures count, so a person who logs in often never waits; the right password is still refused
+    # once the failures reach the limit, or an attacker would learn it from the answer.
+    return response.status_code == LOGIN_REFUSED
+
+
+def _account_waits(limit: RequestLimit):
+    """Answer an account's limit with the log-in form, saying how long this account waits."""
+    error = (f"Too many failed log-ins to this account. Try again in {wait_words(seconds_until(limit.reset_at))}; "
+             "until then even the right password is refused.")
+    return page("auth/login.html", error=error, email=request.form.get("email", ""), status=429,
+                signup_open=signup_open())
 
 
 def _signup_limit() -> str:
@@ -54,6 +80,8 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=_attempted_account, methods=["POST"], deduct_when=_refused,
+               on_breach=_account_waits)
 def login():
     """Log in with email and password."""
     error, email = None, ""
@@ -64,12 +92,14 @@ def login():
             login_user(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")), code=303)
         error = "That email and password do not match an account."
-    return page("auth/login.html", error=error, email=email, status=401 if error else 200, signup_open=signup_open())
+    return page("auth/login.html", error=error, email=email, status=LOGIN_REFUSED if error else 200,
+                signup_open=signup_open())
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out."""
+    """Log out, here and on every other device: the user's sessions and remember cookies all end."""
+    accounts.end_sessions(current_user.id)
     logout_user()
     return go("auth.login")

@@ -32,16 +32,32 @@ def content_security_policy(script_sources: tuple[str, ...] = ()) -> str:
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
-def add_security_headers(response: Response, script_sources: tuple[str, ...] = ()) -> Response:
+# Pages that show a secret (a new API token) or take one (passwords) must not be kept by the browser or a
+# proxy, where the back button or the next person at the machine would find them.
+NO_STORE_BLUEPRINTS = ("auth", "settings")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def add_security_headers(response: Response, script_sources: tuple[str, ...] = (),
+                         https_only: bool = False) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", content_security_policy(script_sources))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in NO_STORE_BLUEPRINTS:
+        headers["Cache-Control"] = "no-store"
+    if https_only:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
-def _wait_words(seconds: int) -> str:
+def seconds_until(reset_at: float) -> int:
+    """Whole seconds until a limit's window resets, at least one (the value of Retry-After)."""
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def wait_words(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)
@@ -51,10 +67,13 @@ def _wait_words(seconds: int) -> str:
 def too_many_attempts(error: RateLimitExceeded, error_page):
     """Answer 429: a page (or JSON under /api) saying when to try again, with Retry-After."""
     current = limiter.current_limit
-    seconds = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    seconds = seconds_until(current.reset_at) if current else 60
     message = (f"Too many attempts from your address ({error.limit.limit}). "
-               f"Try again in {_wait_words(seconds)}.")
-    if request.path.startswith("/api"):
+               f"Try again in {wait_words(seconds)}.")
+    if error.response is not None:
+        # The limit's own answer (the log-in form says which account waits, and for how long).
+        response = error.response
+    elif request.path.startswith("/api"):
         response = jsonify(error="too_many_requests", detail=message)
         response.status_code = 429
     else:
@@ -65,6 +84,9 @@ def too_many_attempts(error: RateLimitExceeded, error_page):
 
 def init_app(app: Flask, script_sources) -> None:
     """Send the security headers on every response; `script_sources()` names extra script URLs."""
+    # Behind a proxy gtm is served over HTTPS (the cookies are Secure), so browsers may be told to never use HTTP.
+    https_only = app.config["GTM_BEHIND_PROXY"]
+
     @app.after_request
     def security_headers(response: Response) -> Response:
-        return add_security_headers(response, script_sources())
+        return add_security_headers(response, script_sources(), https_only)
