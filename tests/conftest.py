@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from flask import g, request_started
 from flask.testing import FlaskClient
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
@@ -157,9 +158,19 @@ def app_config(tmp_path, redis_url, database_url, fake_server, request):
     }
 
 
+def _fresh_g(sender, **extra):
+    """Give every request a `g` of its own, as in production, so it is judged by its own cookies.
+
+    The test's app context outlives its requests, so `g` does too. Flask-Login keeps the user it loaded
+    there, and Flask-WTF the CSRF token: without this, a second browser (or a session that has ended)
+    would be served as whoever the last request loaded, and given the last browser's CSRF token."""
+    vars(g).clear()
+
+
 @pytest.fixture
 def app(app_config, redis_url):
     app = create_app(app_config)
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         _reset_database()
         redis.Redis.from_url(redis_url).flushdb()

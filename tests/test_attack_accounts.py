@@ -3,7 +3,6 @@ and the headers of pages that hold secrets."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import text
 from werkzeug import security as werkzeug_security
 
@@ -17,21 +16,6 @@ from .test_migrations import migrated_app
 
 NEW_PASSWORD = "Fresh-passw0rd-2"
 WRONG = "Wrong-passw0rd"
-
-
-@pytest.fixture(autouse=True)
-def each_request_loads_its_own_user(app):
-    """Give every request a `g` of its own, as in production, so it is judged by its own cookies.
-
-    The test's app context outlives its requests, so `g` does too. Flask-Login keeps the user it loaded
-    there, and Flask-WTF the CSRF token: without this, a second browser (or a session that has ended)
-    would be served as whoever the last request loaded, and given the last browser's CSRF token."""
-    def forget_the_last_user(sender, **extra):
-        vars(g).clear()
-
-    request_started.connect(forget_the_last_user, app)
-    yield
-    request_started.disconnect(forget_the_last_user, app)
 
 
 def address(n: int) -> dict:
