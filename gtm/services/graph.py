@@ -12,7 +12,12 @@ REGENERATE_PHASES_MAX = 6
 POSTS_MIN, POSTS_MAX = 2, 5
 KEY_MAX = 40
 TITLE_MAX = 200
+# A phase's goal may be as long as a campaign's goals; a brief is "two or three sentences", with room to spare.
+GOAL_MAX = 1000
+BRIEF_MAX = 2000
 DAY_MAX = 365
+# The model's own keys and channels are quoted back to it in problems; a runaway one is shortened there.
+QUOTED_MAX = 60
 
 
 def problems(plan, channels: list[str]) -> list[str]:
@@ -29,9 +34,9 @@ def problems(plan, channels: list[str]) -> list[str]:
     last = len(phases)
     for key, position in phase_of.items():
         if position > 1 and not parents[key]:
-            found.append(f"post {key!r} in phase {position} has no parent in phase {position - 1}")
+            found.append(f"post {_quoted(key)} in phase {position} has no parent in phase {position - 1}")
         if position < last and not children[key]:
-            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
+            found.append(f"post {_quoted(key)} in phase {position} has no child in phase {position + 1}")
     return found
 
 
@@ -64,12 +69,12 @@ def regeneration_problems(plan, channels: list[str], kept: dict[str, int], from_
     for key, position in phase_of.items():
         if position > 1 and not parents[key]:
             where = "among the kept posts of" if position == from_phase else "in"
-            found.append(f"new post {key!r} in phase {position} has no parent {where} phase {position - 1}")
+            found.append(f"new post {_quoted(key)} in phase {position} has no parent {where} phase {position - 1}")
         if position < last and not children[key]:
-            found.append(f"post {key!r} in phase {position} has no child in phase {position + 1}")
+            found.append(f"post {_quoted(key)} in phase {position} has no child in phase {position + 1}")
     for key in sorted(kept_before):
         if not children[key]:
-            found.append(f"kept post {key!r} in phase {from_phase - 1} has no child in phase {from_phase}; "
+            found.append(f"kept post {_quoted(key)} in phase {from_phase - 1} has no child in phase {from_phase}; "
                          "link it to at least one new post")
     return found
 
@@ -83,23 +88,36 @@ def _posts_problems(phases, channels: list[str], taken: dict[str, int], found: l
                          f"each phase needs {POSTS_MIN} to {POSTS_MAX}")
         if not phase.name.strip() or not phase.goal.strip():
             found.append(f"phase {position} needs a name and a goal")
+        elif len(phase.goal) > GOAL_MAX:
+            found.append(f"phase {position} has a goal of {len(phase.goal)} characters; use at most {GOAL_MAX}")
         for post in phase.posts:
             key = post.key.strip()
             if not key or len(key) > KEY_MAX:
-                found.append(f"post key {post.key!r} must have 1 to {KEY_MAX} characters")
+                found.append(f"post key {_quoted(post.key)} must have 1 to {KEY_MAX} characters")
             if key in taken:
-                found.append(f"post key {key!r} is already used by a kept post; choose another")
+                found.append(f"post key {_quoted(key)} is already used by a kept post; choose another")
             elif key in phase_of:
-                found.append(f"post key {key!r} is used twice; keys must be unique")
+                found.append(f"post key {_quoted(key)} is used twice; keys must be unique")
             phase_of.setdefault(key, position)
             if not post.title.strip() or len(post.title) > TITLE_MAX:
-                found.append(f"post {key!r} needs a title of 1 to {TITLE_MAX} characters")
+                found.append(f"post {_quoted(key)} needs a title of 1 to {TITLE_MAX} characters")
+            if len(post.brief) > BRIEF_MAX:
+                found.append(f"post {_quoted(key)} has a brief of {len(post.brief)} characters; "
+                             f"use at most {BRIEF_MAX}")
             if post.channel not in channels:
-                found.append(f"post {key!r} uses channel {post.channel!r}; use one of the campaign's channels: "
-                             f"{', '.join(channels)}")
+                found.append(f"post {_quoted(key)} uses channel {_quoted(post.channel)}; use one of the campaign's "
+                             f"channels: {', '.join(channels)}")
             if not 0 <= post.day <= DAY_MAX:
-                found.append(f"post {key!r} is on day {post.day}; days run from 0 to {DAY_MAX}")
+                found.append(f"post {_quoted(key)} is on day {post.day}; days run from 0 to {DAY_MAX}")
     return phase_of
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= QUOTED_MAX else short(text, QUOTED_MAX))
+
+
+def _edge(pair: tuple[str, str]) -> str:
+    return " → ".join(key if len(key) <= QUOTED_MAX else short(key, QUOTED_MAX) for key in pair)
 
 
 def _edges_problems(edges, phase_of: dict[str, int], out_of_reach: set[str], found: list[str],
@@ -111,24 +129,24 @@ def _edges_problems(edges, phase_of: dict[str, int], out_of_reach: set[str], fou
     for edge in edges:
         pair = (edge.from_key.strip(), edge.to_key.strip())
         if pair[1] in fixed or pair[1] in out_of_reach:
-            found.append(f"edge {pair[0]} → {pair[1]} points into a kept phase; edges may only point to new posts")
+            found.append(f"edge {_edge(pair)} points into a kept phase; edges may only point to new posts")
             continue
         unknown = [key for key in pair if key not in phase_of]
         if unknown:
             far = [key for key in unknown if key in out_of_reach]
             if far:
-                found.append(f"edge {pair[0]} → {pair[1]} starts from a kept post that is not in the phase just "
+                found.append(f"edge {_edge(pair)} starts from a kept post that is not in the phase just "
                              "before the new ones; edges must run from phase k to phase k+1")
             else:
-                found.append(f"edge {pair[0]} → {pair[1]} names unknown post key{'s' if len(unknown) > 1 else ''} "
-                             f"{', '.join(repr(k) for k in unknown)}")
+                found.append(f"edge {_edge(pair)} names unknown post key{'s' if len(unknown) > 1 else ''} "
+                             f"{', '.join(_quoted(k) for k in unknown)}")
             continue
         if pair in seen:
-            found.append(f"edge {pair[0]} → {pair[1]} appears twice")
+            found.append(f"edge {_edge(pair)} appears twice")
             continue
         seen.add(pair)
         if phase_of[pair[1]] != phase_of[pair[0]] + 1:
-            found.append(f"edge {pair[0]} → {pair[1]} joins phase {phase_of[pair[0]]} to phase {phase_of[pair[1]]}; "
+            found.append(f"edge {_edge(pair)} joins phase {phase_of[pair[0]]} to phase {phase_of[pair[1]]}; "
                          "edges must run from phase k to phase k+1")
             continue
         children[pair[0]].add(pair[1])

@@ -1,10 +1,11 @@
 """Template filters: sanitised Markdown, money, times and placeholder marks."""
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 
-import markdown as md
 import nh3
 from flask import Flask
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..llm.schemas import is_placeholder, without_placeholder
@@ -13,9 +14,18 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockq
                 "thead", "tbody", "tr", "th", "td"}
 
 
+# CommonMark with GFM tables. markdown-it parses in time linear in the text, where Python-Markdown took
+# seconds on a few thousand "[" (bench/hostile.py times the pages that show such text). Raw HTML stays
+# text (escaped), and maxNesting caps how deep quotes and lists go, so the sanitizer never meets a deep tree.
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable("table")
+# A page shows the same bodies on every visit, and every gunicorn thread of a worker shares this cache.
+RENDERED_MAX = 2048
+
+
+@lru_cache(maxsize=RENDERED_MAX)
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown written by people or the model, through the sanitizer."""
-    html = md.markdown(text or "", extensions=["tables"], output_format="html")
+    html = MARKDOWN.render(text or "")
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel="noopener nofollow"))
 
 

@@ -319,6 +319,15 @@ def validate(schema: type[BaseModel], data: dict, names: dict | None = None) -> 
     return (None, errors) if errors else (value, {})
 
 
+def too_long(content: dict) -> list[str]:
+    """Name each text of the model's content that a hand edit could not save, as sentences for a repair request.
+
+    The model is held to the hand edit's limit, so every version it writes can be edited and saved as it is."""
+    errors: dict[str, str] = {}
+    _check_lengths(content, (), errors, None)
+    return [f"{name}: {message[0].lower()}{message[1:]}" for name, message in errors.items()]
+
+
 def _check_lengths(value, path: tuple, errors: dict, names: dict | None) -> None:
     """Refuse any one text longer than EDIT_TEXT_MAX (the schema leaves most free-text fields open)."""
     if isinstance(value, dict):

@@ -149,7 +149,8 @@ def execute(run_id: int, live: llm.Live) -> None:
     # Nothing holds a database connection while the model thinks.
     db.session.remove()
 
-    result = llm.generate(prompt, spec.schema, live=live)
+    result = llm.generate(prompt, spec.schema, live=live,
+                          check=lambda value: step_content.too_long(value.model_dump(mode="json")))
 
     runs.progress(run_id, "Saving…", done=2)
     content = spec.finished(result.value.model_dump(mode="json"), inputs, facts)

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 VARIANT_LABELS = ("A", "B")
 VARIANT_FEEDBACK_MAX = 1000
 HEADLINE_MAX = 200
+CALL_TO_ACTION_MAX = 300
+IMAGE_PROMPT_MAX = 2000
+HASHTAG_MAX = 100  # the characters of one hashtag
 VARIANT_JOB = "jobs.strategy.revise_variant"
 
 
@@ -47,10 +50,20 @@ def problems(label: str, value, limit: int) -> list[str]:
         found.append(f"variant {label}: the body has {len(value.body)} characters; this channel allows {limit}")
     if not value.call_to_action.strip():
         found.append(f"variant {label}: the call to action is empty")
+    elif len(value.call_to_action) > CALL_TO_ACTION_MAX:
+        found.append(f"variant {label}: the call to action has {len(value.call_to_action)} characters; "
+                     f"use at most {CALL_TO_ACTION_MAX}")
     if len(value.hashtags) > HASHTAGS_MAX:
         found.append(f"variant {label}: {len(value.hashtags)} hashtags; use at most {HASHTAGS_MAX}")
+    long_tags = sum(len(tag.strip()) > HASHTAG_MAX for tag in value.hashtags)
+    if long_tags:
+        found.append(f"variant {label}: {long_tags} hashtag{'s' if long_tags > 1 else ''} longer than "
+                     f"{HASHTAG_MAX} characters; shorten {'them' if long_tags > 1 else 'it'}")
     if not value.image_prompt.strip():
         found.append(f"variant {label}: the image prompt is empty")
+    elif len(value.image_prompt) > IMAGE_PROMPT_MAX:
+        found.append(f"variant {label}: the image prompt has {len(value.image_prompt)} characters; "
+                     f"use at most {IMAGE_PROMPT_MAX}")
     return found
 
 
