@@ -56,6 +56,7 @@ RATIO_TARGET = 2.0
 PASSWORD = "Sturdy-passw0rd"
 CHANNELS = ["blog", "linkedin", "x"]  # the blog takes the longest bodies
 PHASE_NAME_MAX = 120  # the column; a longer name from the model is cut there
+CHAT_MESSAGES = 10  # the board shows the newest ten
 PAGES = ("campaign", "step", "step versions", "board", "post", "versions", "results")
 
 Text = Callable[[int], str]
@@ -143,7 +144,7 @@ def build(workspace_id: int, user_id: int, text: Text, cap: int | None = None) -
         if steps.SPECS[kind].enabled:
             _add_step(workspace_id, campaign.id, kind, sized)
     post_id = _add_strategy(campaign, sized)
-    for _ in range(chat.MESSAGES_SHOWN):
+    for _ in range(CHAT_MESSAGES):
         chat.post_message(workspace_id, campaign.id, user_id, "bench@example.com", sized(chat.MESSAGE_MAX))
     _add_results(workspace_id, campaign.id, sized)
     return Built(campaign.id, post_id)
