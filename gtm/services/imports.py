@@ -23,14 +23,13 @@ disk. A well-formed path into another workspace's folder (what an export made el
 without looking at any file, so the answer never depends on another workspace's files. A path into the
 importer's own folder is kept when that file is there and dropped when it is not.
 """
-import json
 import logging
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Edge, Member, Phase, Post, StepVersion, StrategyVersion, Variant
-from . import campaigns, graph, media
+from . import campaigns, graph, jsonsafe, media
 from .errors import Invalid, ServiceError, refuse_nul
 from ..models.strategy import POST_STATUSES
 from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
@@ -80,7 +79,7 @@ def read(data: bytes | str | dict) -> dict:
     if not raw.strip():
         raise BadFile("The file is empty; choose a JSON export of a campaign.")
     try:
-        value = json.loads(raw.decode("utf-8-sig"))
+        value = jsonsafe.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
         raise BadFile(f"The file is not JSON ({str(error)[:120]}); choose a JSON export of a campaign.") from None
     if not isinstance(value, dict):

@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import HTMX_VERSION, llm
 from ..extensions import login_manager
-from ..services import accounts, imports
+from ..services import accounts, imports, jsonsafe
 from ..services.errors import NotFound, ServiceError, refuse_nul
 from ..services.results import CSV_MAX_BYTES, CSV_MAX_TEXT
 
@@ -106,7 +106,25 @@ UPLOAD_ENDPOINTS = ("exports.import_campaign", "api.import_campaign")
 CSV_ENDPOINTS = ("results.upload", "results.confirm")
 
 
+class _BodyJson:
+    """What Request.get_json parses with (gtm.services.jsonsafe): a body nested too deeply is refused, and one
+    with numbers or text that cannot be taken is refused naming their fields. The refusals are ServiceErrors,
+    not ValueErrors, so even get_json(silent=True) lets them through to the error handlers instead of reading
+    them as a body that is not JSON."""
+
+    loads = staticmethod(jsonsafe.loads)
+    dumps = staticmethod(flask.json.dumps)
+
+
 class Request(flask.Request):
+    @property
+    def json_module(self):
+        return _BodyJson
+
+    @json_module.setter
+    def json_module(self, value) -> None:
+        """Flask hands each request the app's JSON provider; bodies are read with _BodyJson all the same."""
+
     @property
     def max_content_length(self) -> int | None:
         if self.endpoint in UPLOAD_ENDPOINTS:

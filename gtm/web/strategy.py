@@ -72,7 +72,7 @@ def plan(campaign_id: int):
 
 def _phase_num(raw):
     """Read the phase from a form or query string: digits become a number; anything else goes on to be refused."""
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
         return int(raw)
     return raw
 

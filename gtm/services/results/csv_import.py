@@ -50,7 +50,7 @@ class CsvPreview:
 
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
-        return data
+        return data.removeprefix("\ufeff")
     if len(data) > CSV_MAX_BYTES:
         raise TooLarge(f"The file is too large: {len(data):,} bytes; a CSV upload is at most {CSV_MAX_TEXT} "
                        f"({CSV_MAX_BYTES:,} bytes). Split it into smaller files.")
@@ -80,6 +80,10 @@ def preview_csv(workspace_id: int, campaign_id: int, data: bytes | str) -> CsvPr
         found.problem = f"The file is not a readable CSV ({error}). Download the template and start from it."
         return found
     rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        found.problem = ("The file has no values, only separators or blank cells. Download the template, "
+                         "fill it in and upload it.")
+        return found
     header = [re.sub(r"[\s-]+", "_", cell.strip().lower()) for cell in rows[0]]
     columns: dict[str, int] = {}
     for index, name in enumerate(header):

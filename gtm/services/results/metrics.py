@@ -135,7 +135,8 @@ def _count(value, label: str) -> tuple[int | None, str]:
         if not (text.isascii() and text.isdigit()):
             return None, (f"{label} is required; write 0 when there were none." if not text
                           else f"{label} must be a whole number, 0 or more (not “{_short(text, 20)}”).")
-        number = int(text)
+        # Python refuses to read an integer of thousands of digits; one longer than the limit is too large anyway.
+        number = int(text) if len(text.lstrip("0")) <= len(str(COUNT_MAX)) else COUNT_MAX + 1
     elif value is None:
         return None, f"{label} is required; write 0 when there were none."
     else:
@@ -164,6 +165,9 @@ def _spend(value) -> tuple[Decimal | None, str]:
         return None, "Spend cannot be negative."
     if not re.fullmatch(r"\d+(\.\d+)?", text):
         return None, problem
+    # Decimal's 28 digits of precision cannot round an amount of more whole digits: it raises instead.
+    if len(text.partition(".")[0].lstrip("0")) > len(str(int(SPEND_MAX))):
+        return None, f"Spend is at most {SPEND_MAX:,}."
     try:
         amount = Decimal(text)
     except InvalidOperation:

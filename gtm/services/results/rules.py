@@ -53,7 +53,8 @@ def _whole(value, field: str, label: str, errors: dict, *, minimum: int = 0, max
         if not (text.isascii() and text.lstrip("-").isdigit()):
             errors[field] = f"{label} must be a whole number."
             return None
-        value = int(text)
+        # Python will not read an integer of thousands of digits; one of more than 20 is out of range anyway.
+        value = int(text) if len(text.lstrip("-").lstrip("0")) <= 20 else maximum + 1
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if value is None:
