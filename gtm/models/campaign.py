@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -10,6 +10,9 @@ from ._base import created_at
 
 
 class Campaign(db.Model):
+    # A workspace's campaigns are listed newest first a page at a time: read from this index, not sorted.
+    __table_args__ = (Index("ix_campaign_workspace_id_id", "workspace_id", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))

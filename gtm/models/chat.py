@@ -1,7 +1,7 @@
 """The campaign's chat on the strategy board: what a person wrote and what gtm replied."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -9,6 +9,9 @@ from ._base import created_at
 
 
 class ChatMessage(db.Model):
+    # The chat is read newest first a page at a time: from this index, not sorted.
+    __table_args__ = (Index("ix_chat_message_campaign_id_id", "campaign_id", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -63,6 +63,8 @@ class Alert(db.Model):
     __table_args__ = (
         Index("uq_alert_open_per_trigger", "trigger_id", unique=True,
               sqlite_where=text("dismissed_at IS NULL"), postgresql_where=text("dismissed_at IS NULL")),
+        # Alerts are read newest first a page at a time: from this index, not sorted.
+        Index("ix_alert_campaign_id_id", "campaign_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign
+from . import paging
 from .errors import Invalid, NotFound
 
 # Channels a post can be written for, with the body length that suits each.
@@ -156,10 +157,17 @@ def get_campaign(workspace_id: int, campaign_id: int) -> Campaign:
     return campaign
 
 
-def list_campaigns(workspace_id: int) -> list[Campaign]:
-    return list(db.session.scalars(
-        select(Campaign).where(Campaign.workspace_id == workspace_id).order_by(Campaign.id.desc())
-    ))
+# The campaigns page shows this many at a time, newest first; the API takes `limit`.
+CAMPAIGNS_SHOWN = 20
+
+
+def list_campaigns(workspace_id: int, before=None, limit=None) -> paging.Page[Campaign]:
+    """Return a page of the workspace's campaigns, newest first: those created before the cursor `before`
+    (as given, checked here); `limit` is the page's size, paging.LIMIT_DEFAULT when None."""
+    before, size = paging.cursor(before), paging.limit(limit)
+    rows = db.session.scalars(paging.keyset(select(Campaign).where(Campaign.workspace_id == workspace_id),
+                                            Campaign.id, before, size)).all()
+    return paging.page_of(rows, size, before, lambda campaign: campaign.id)
 
 
 def as_facts(campaign: Campaign) -> dict:

@@ -13,12 +13,14 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, ChatMessage, Run, RunStatus, StrategyVersion
-from . import campaigns, runs, strategy
+from . import campaigns, paging, runs, strategy
 from .errors import Conflict, Invalid, NotFound, Unavailable, clean_text
 
 log = logging.getLogger(__name__)
 
 MESSAGE_MAX = 2000
+# The board shows this many of the newest messages, with a link to the older ones.
+MESSAGES_SHOWN = 10
 FORM = "!regenerate phase N <direction>"
 EXAMPLE = "!regenerate phase 2 Focus on developers, with technical demos"
 USAGE = f"Write it as {FORM}, for example: {EXAMPLE}"
@@ -191,12 +193,15 @@ class Entry:
         return f"Undone: version {self.version - 1}'s posts are current again as version {self.undone_as}."
 
 
-def conversation(workspace_id: int, campaign_id: int) -> list[Entry]:
-    """Return the campaign's chat, oldest first, with unfinished runs reconciled with the queue."""
+def conversation(workspace_id: int, campaign_id: int, before=None, limit=None) -> paging.Page[Entry]:
+    """Return a page of the campaign's chat, oldest first: the newest messages, or those before the cursor
+    `before`; their unfinished runs are reconciled with the queue."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
-    messages = list(db.session.scalars(select(ChatMessage).where(ChatMessage.campaign_id == campaign_id)
-                                       .order_by(ChatMessage.id)))
-    return _entries(campaign, messages)
+    before, size = paging.cursor(before), paging.limit(limit)
+    rows = db.session.scalars(paging.keyset(select(ChatMessage).where(ChatMessage.campaign_id == campaign_id),
+                                            ChatMessage.id, before, size)).all()
+    found = paging.page_of(rows, size, before, lambda message: message.id)
+    return paging.Page(_entries(campaign, found.items[::-1]), found.next, before)
 
 
 def entry(workspace_id: int, campaign_id: int, message_id: int) -> Entry:
@@ -219,14 +224,14 @@ def _entries(campaign: Campaign, messages: list[ChatMessage]) -> list[Entry]:
     for run in found.values():
         if not run.finished:
             runs.reconcile(run)
-    versions = {v.number: v for v in db.session.scalars(
-        select(StrategyVersion).where(StrategyVersion.campaign_id == campaign.id))}
-    entries = []
-    for message in messages:
-        item = Entry(message, found.get(message.run_id), campaign.current_version)
+    entries = [Entry(message, found.get(message.run_id), campaign.current_version) for message in messages]
+    # Only the versions that could have undone these messages' versions: one read, whatever the history.
+    wanted = {item.version + 1 for item in entries if item.saved}
+    versions = {v.number: v for v in db.session.scalars(select(StrategyVersion).where(
+        StrategyVersion.campaign_id == campaign.id, StrategyVersion.number.in_(wanted)))} if wanted else {}
+    for item in entries:
         if item.saved:
             item.undone_as = _undone_as(versions, item.version)
-        entries.append(item)
     return entries
 
 

@@ -10,10 +10,10 @@ from ..services.errors import Invalid, NotFound, ServiceError, refuse_nul
 from . import MAX_ID, download
 from . import api_schemas as schemas
 from .api_json import (
-    campaign_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json, step_json,
-    step_version_json, version_nodes_json, versions_json,
+    campaign_json, campaigns_json, chat_json, chat_posted_json, compare_json, nodes_json, preview_json, run_json,
+    step_json, step_version_json, version_nodes_json, versions_json,
 )
-from .api_json_triggers import alert_json, results_json, trigger_json, triggers_json
+from .api_json_triggers import alert_json, alerts_json, results_json, trigger_json, triggers_json
 from .openapi import Operation, openapi_document, operation_of
 
 bp = Blueprint("api", __name__)
@@ -116,9 +116,11 @@ def _find_path_subjects() -> None:
         campaigns.get_campaign(_workspace(), args["campaign_id"])
 
 
-def _step(campaign_id: int, kind: str) -> dict:
+def _step(campaign_id: int, kind: str, query: schemas.PageQuery | None = None) -> dict:
+    before, limit = (query.before, query.limit) if query else (None, None)
+    # The card (with its run) before the versions, as the step card reads them.
     card = steps.card(_workspace(), campaign_id, kind)
-    return step_json(card, steps.list_versions(_workspace(), campaign_id, kind))
+    return step_json(card, steps.list_versions(_workspace(), campaign_id, kind, before, limit))
 
 
 @bp.get("/openapi.json")
@@ -137,10 +139,10 @@ def create_campaign(body: schemas.CampaignInput):
 
 
 @bp.get("/campaigns")
-@documented({200: schemas.CampaignList})
-def list_campaigns():
-    """List the workspace's campaigns."""
-    return jsonify(campaigns=[campaign_json(c) for c in campaigns.list_campaigns(_workspace())])
+@documented({200: schemas.CampaignList}, query=schemas.PageQuery)
+def list_campaigns(query: schemas.PageQuery):
+    """List the workspace's campaigns, newest first, a page at a time (?before=&limit=)."""
+    return jsonify(campaigns_json(campaigns.list_campaigns(_workspace(), query.before, query.limit)))
 
 
 @bp.post("/campaigns/import")
@@ -175,10 +177,10 @@ def generate_step(campaign_id: int, kind: str, body: schemas.GenerateStep):
 
 
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>")
-@documented({200: schemas.Step})
-def get_step(campaign_id: int, kind: str):
-    """Return a step with all its versions."""
-    return jsonify(_step(campaign_id, kind))
+@documented({200: schemas.Step}, query=schemas.PageQuery)
+def get_step(campaign_id: int, kind: str, query: schemas.PageQuery):
+    """Return a step with its versions, the newest page of them (?before=&limit=), oldest first."""
+    return jsonify(_step(campaign_id, kind, query))
 
 
 @bp.post("/campaigns/<int:campaign_id>/steps/<kind>/versions/<int:number>/make-current")
@@ -229,10 +231,10 @@ def approve_all_posts(campaign_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/versions")
-@documented({200: schemas.StrategyVersions})
-def strategy_versions(campaign_id: int):
-    """List the strategy's versions, newest first."""
-    return jsonify(versions_json(strategy.versions(_workspace(), campaign_id)))
+@documented({200: schemas.StrategyVersions}, query=schemas.PageQuery)
+def strategy_versions(campaign_id: int, query: schemas.PageQuery):
+    """List the strategy's versions, newest first, a page at a time (?before=&limit=)."""
+    return jsonify(versions_json(strategy.versions(_workspace(), campaign_id, query.before, query.limit)))
 
 
 @bp.get("/campaigns/<int:campaign_id>/versions/<int:number>")
@@ -300,10 +302,10 @@ def post_chat_message(campaign_id: int, body: schemas.ChatInput):
 
 
 @bp.get("/campaigns/<int:campaign_id>/chat")
-@documented({200: schemas.ChatHistory})
-def chat_history(campaign_id: int):
-    """Return the campaign's chat, oldest message first."""
-    return jsonify(chat_json(chat.conversation(_workspace(), campaign_id)))
+@documented({200: schemas.ChatHistory}, query=schemas.PageQuery)
+def chat_history(campaign_id: int, query: schemas.PageQuery):
+    """Return the campaign's newest chat messages (or those before ?before=), oldest first."""
+    return jsonify(chat_json(chat.conversation(_workspace(), campaign_id, query.before, query.limit)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/metrics")
@@ -311,15 +313,15 @@ def chat_history(campaign_id: int):
 def record_metrics(campaign_id: int, body: schemas.MetricsInput):
     """Record metric rows (one per post, variant and day), all or none; the triggers are checked on them."""
     count = results.record(_workspace(), campaign_id, body.metrics)
-    open_alerts = [alert for alert in results.alerts(_workspace(), campaign_id) if alert.dismissed_at is None]
+    open_alerts = results.open_alerts(_workspace(), campaign_id)
     return jsonify(recorded=count, open_alerts=[alert_json(alert) for alert in open_alerts]), 201
 
 
 @bp.get("/campaigns/<int:campaign_id>/metrics")
-@documented({200: schemas.CampaignResults})
-def campaign_results(campaign_id: int):
-    """Return the campaign's results: totals, by phase and post with A/B results, by day and by version."""
-    return jsonify(results_json(results.results(_workspace(), campaign_id)))
+@documented({200: schemas.CampaignResults}, query=schemas.PageQuery)
+def campaign_results(campaign_id: int, query: schemas.PageQuery):
+    """Return the campaign's results: totals, by phase and post with A/B results, by day, and a page of versions."""
+    return jsonify(results_json(results.results(_workspace(), campaign_id, query.before, query.limit)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/triggers")
@@ -338,10 +340,10 @@ def list_triggers(campaign_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/alerts")
-@documented({200: schemas.AlertList})
-def list_alerts(campaign_id: int):
-    """List the campaign's alerts (fired triggers), newest first: evidence and the suggested action."""
-    return jsonify(alerts=[alert_json(alert) for alert in results.alerts(_workspace(), campaign_id)])
+@documented({200: schemas.AlertList}, query=schemas.PageQuery)
+def list_alerts(campaign_id: int, query: schemas.PageQuery):
+    """List the campaign's alerts (fired triggers), newest first, a page at a time: evidence and suggested action."""
+    return jsonify(alerts_json(results.alerts(_workspace(), campaign_id, query.before, query.limit)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/alerts/<int:alert_id>/dismiss")

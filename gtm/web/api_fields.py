@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, WrapValidator
 from pydantic_core import PydanticCustomError
 
+from ..services.paging import LIMIT_DEFAULT, LIMIT_MAX
 from . import MAX_ID
 
 # What a body field gets when its JSON type is wrong, keyed by pydantic's error type; the same words
@@ -83,3 +84,18 @@ class Tokens(BaseModel):
 class Progress(BaseModel):
     done: int
     total: int
+
+
+class PageQuery(Body):
+    """A page of a list: the newest items first, or those after the page whose `next` is `before`."""
+
+    before: documented_as({"type": "string", "pattern": "^[0-9]+$",
+                           "description": "The `next` of the page before; leave it out for the newest page"}) = None
+    limit: documented_as({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX,
+                          "description": f"How many items at most (1 to {LIMIT_MAX})"}) = \
+        Field(None, json_schema_extra={"default": LIMIT_DEFAULT})
+
+
+def next_field(items: str = "items"):
+    """The `next` of a paged answer: the cursor to send as `before`, null at the end."""
+    return Field(description=f"The cursor of the {items} after these: send it as `before`; null at the end")

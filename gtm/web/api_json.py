@@ -1,9 +1,10 @@
 """The JSON API's shapes: every object /api answers is built here, from what the services return."""
 from ..models import Campaign, ChatMessage, Run, StepVersion
-from ..services import chat, steps, strategy
+from ..services import chat, paging, steps, strategy
 
 
-def campaign_json(campaign: Campaign) -> dict:
+def campaign_json(campaign: Campaign, steps_status: dict | None = None) -> dict:
+    """Return a campaign; a list passes each one's `steps_status`, read for all of them at once."""
     return {
         "id": str(campaign.id),
         "name": campaign.name,
@@ -17,9 +18,21 @@ def campaign_json(campaign: Campaign) -> dict:
         "brief": campaign.brief,
         "launch_date": campaign.launch_date.isoformat() if campaign.launch_date else None,
         "current_version": campaign.current_version,
-        "steps": steps.status_summary(campaign.id),
+        "steps": steps_status if steps_status is not None else steps.status_summary(campaign.id),
         "created_at": campaign.created_at.isoformat(),
     }
+
+
+def cursor_json(page: paging.Page) -> str | None:
+    """A page's `next`: the cursor to send as `before` for the items after it, null at the end."""
+    return str(page.next) if page.next is not None else None
+
+
+def campaigns_json(found: paging.Page[Campaign]) -> dict:
+    """Return a page of campaigns, newest first."""
+    status = steps.status_summaries([campaign.id for campaign in found])
+    return {"campaigns": [campaign_json(campaign, status[campaign.id]) for campaign in found],
+            "next": cursor_json(found)}
 
 
 def run_json(run: Run) -> dict:
@@ -58,7 +71,7 @@ def step_version_json(version: StepVersion) -> dict:
     }
 
 
-def step_json(card: steps.StepCard, versions: list[StepVersion]) -> dict:
+def step_json(card: steps.StepCard, versions: paging.Page[StepVersion]) -> dict:
     return {
         "kind": card.kind,
         "title": card.spec.title,
@@ -69,6 +82,7 @@ def step_json(card: steps.StepCard, versions: list[StepVersion]) -> dict:
         "blocked": card.blocked,
         "run": run_json(card.run) if card.run else None,
         "versions": [step_version_json(v) for v in versions],
+        "next": cursor_json(versions),
     }
 
 
@@ -116,7 +130,7 @@ def compare_json(found: strategy.Comparison) -> dict:
 
 
 def versions_json(found: strategy.VersionList) -> dict:
-    """Return the strategy versions, newest first."""
+    """Return a page of the strategy versions, newest first."""
     current_version, post_counts = found.current_version, found.post_counts
     return {
         "current_version": current_version,
@@ -125,6 +139,7 @@ def versions_json(found: strategy.VersionList) -> dict:
             "based_on": v.based_on, "posts": post_counts.get(v.number, 0), "is_current": v.number == current_version,
             "run_id": str(v.run_id) if v.run_id else None, "created_at": v.created_at.isoformat(),
         } for v in found.versions],
+        "next": cursor_json(found.versions),
     }
 
 
@@ -143,9 +158,9 @@ def chat_posted_json(message: ChatMessage) -> dict:
     return {"message": message.text, "reply": message.reply, "run_id": str(message.run_id) if message.run_id else None}
 
 
-def chat_json(entries: list[chat.Entry]) -> dict:
-    """Return the chat's messages, oldest first."""
+def chat_json(entries: paging.Page[chat.Entry]) -> dict:
+    """Return a page of the chat's messages, oldest first."""
     return {"messages": [{
         "author": e.message.author, "text": e.message.text, "reply": e.message.reply,
         "created_at": e.message.created_at.isoformat(), "run_id": str(e.message.run_id) if e.message.run_id else None,
-    } for e in entries]}
+    } for e in entries], "next": cursor_json(entries)}

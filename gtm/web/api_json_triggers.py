@@ -1,6 +1,7 @@
 """The JSON API's triggers and alerts, built from what gtm.services.results returns."""
 from ..models import Alert, Trigger
-from ..services import results
+from ..services import paging, results
+from .api_json import cursor_json
 
 
 def trigger_json(trigger: Trigger, rule: str) -> dict:
@@ -39,6 +40,11 @@ def alert_json(alert: Alert) -> dict:
     }
 
 
+def alerts_json(found: paging.Page[Alert]) -> dict:
+    """Return a page of alerts, newest first."""
+    return {"alerts": [alert_json(alert) for alert in found], "next": cursor_json(found)}
+
+
 # --- Results ------------------------------------------------------------------------------------------
 
 def _test_json(test: results.Test) -> dict:
@@ -73,4 +79,5 @@ def results_json(found: results.Results) -> dict:
                       "direction": v.direction or "", "posts": v.posts, "posts_with_numbers": v.posts_with_numbers,
                       "new_posts": v.new_posts, "totals": v.totals.as_dict(), "new_posts_totals": v.new_totals.as_dict()}
                      for v in found.versions],
+        "next": cursor_json(found.versions),
     }

@@ -16,7 +16,9 @@ from ..models import STEP_KINDS, RunStatus
 from ..services.campaigns import BUDGET_MAX, CHANNELS, LIMITS
 from ..services.steps import STEP_FEEDBACK_MAX
 from ..services.strategy import DIRECTION_MAX
-from .api_fields import Body, Error, Progress, Tokens, VersionNumber, says, text_list, field_errors  # noqa: F401
+from .api_fields import (  # noqa: F401
+    Body, Error, PageQuery, Progress, Tokens, VersionNumber, field_errors, next_field, says, text_list,
+)
 from .api_schemas_exports import CampaignExport, ExportQuery  # noqa: F401
 from .api_schemas_strategy import (  # noqa: F401
     Approved, ChatHistory, ChatInput, ChatMessage, ChatPosted, Edge, Nodes, Phase, Post, PreviewQuery,
@@ -133,9 +135,10 @@ class Campaign(BaseModel):
 
 
 class CampaignList(BaseModel):
-    """The workspace's campaigns, newest first."""
+    """A page of the workspace's campaigns, newest first."""
 
     campaigns: list[Campaign]
+    next: str | None = next_field("campaigns")
 
 
 class StepVersion(BaseModel):
@@ -158,7 +161,7 @@ class StepVersion(BaseModel):
 
 
 class Step(BaseModel):
-    """A step with all its versions, oldest first."""
+    """A step with a page of its versions: the newest ones (or those before `before`), oldest first."""
 
     kind: Literal[tuple(STEP_KINDS)]
     title: str
@@ -169,6 +172,7 @@ class Step(BaseModel):
     blocked: str | None = Field(description="Why it cannot be generated yet")
     run: Run | None = Field(description="The latest run")
     versions: list[StepVersion]
+    next: str | None = next_field("older versions")
 
 
 class DiffLine(BaseModel):

@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.results import COUNT_MAX, ROWS_MAX, VARIANTS
-from .api_fields import Body, documented_as
+from .api_fields import Body, documented_as, next_field
 from .api_schemas_triggers import Alert, MetricTotals
 
 
@@ -100,4 +100,6 @@ class CampaignResults(BaseModel):
     phases: list[PhaseResult]
     archived: list[PostResult]
     daily: list[DayResult] = Field(description="Oldest first, at most the last 120 days with numbers")
-    versions: list[VersionResult] = Field(description="Newest first")
+    versions: list[VersionResult] = Field(description="A page of the strategy versions, newest first: the newest "
+                                          "ones, or those before `before`")
+    next: str | None = next_field("older versions")

@@ -8,7 +8,7 @@ from ..models.strategy import POST_STATUSES
 from ..services.campaigns import CHANNELS
 from ..services.chat import MESSAGE_MAX
 from ..services.strategy import DIRECTION_MAX
-from .api_fields import Body, documented_as
+from .api_fields import Body, documented_as, next_field
 
 
 class RegenerateStrategy(Body):
@@ -91,10 +91,11 @@ class StrategyVersion(BaseModel):
 
 
 class StrategyVersions(BaseModel):
-    """The strategy's versions, newest first."""
+    """A page of the strategy's versions, newest first."""
 
     current_version: int | None
     versions: list[StrategyVersion]
+    next: str | None = next_field("older versions")
 
 
 class RegenerateAccepted(BaseModel):
@@ -143,6 +144,7 @@ class ChatMessage(BaseModel):
 
 
 class ChatHistory(BaseModel):
-    """The campaign's chat, oldest first."""
+    """A page of the campaign's chat: the newest messages (or those before `before`), oldest first."""
 
     messages: list[ChatMessage]
+    next: str | None = next_field("older messages")

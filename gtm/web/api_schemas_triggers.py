@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..models.results import ACTIONS, COMPARISONS, METRIC_NAMES
 from ..services.results import PLACEHOLDERS, TEMPLATE_MAX
-from .api_fields import Body, documented_as
+from .api_fields import Body, documented_as, next_field
 
 RATE_NOTE = "Rates (ctr, conversion_rate) in percent: 1 means 1%; cost_per_conversion in the campaign's currency"
 
@@ -155,6 +155,7 @@ class Alert(BaseModel):
 
 
 class AlertList(BaseModel):
-    """The campaign's alerts, newest first."""
+    """A page of the campaign's alerts, newest first."""
 
     alerts: list[Alert]
+    next: str | None = next_field("older alerts")

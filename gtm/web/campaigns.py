@@ -13,8 +13,9 @@ bp = Blueprint("campaigns", __name__)
 @bp.get("/")
 @login_required
 def index():
-    """Show the workspace's campaigns, newest first."""
-    return page("campaigns/index.html", campaigns=campaigns.list_campaigns(workspace_id()))
+    """Show the workspace's campaigns, newest first, a page at a time (?before=)."""
+    found = campaigns.list_campaigns(workspace_id(), request.args.get("before"), campaigns.CAMPAIGNS_SHOWN)
+    return page("campaigns/index.html", campaigns=found)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -28,7 +28,7 @@ def _section(campaign_id: int, status: int = 200, **context):
     if not is_htmx():
         return board_page(campaign_id, status, **context)
     return page("strategy/board.html", "strategy/_chat.html", status, campaign_id=campaign_id,
-                chat=chat.conversation(workspace_id(), campaign_id), **context)
+                chat=chat.conversation(workspace_id(), campaign_id, limit=chat.MESSAGES_SHOWN), **context)
 
 
 def _message(campaign_id: int, entry: chat.Entry | None, message_id: int, status: int = 200, problem: str = ""):
@@ -41,18 +41,19 @@ def _message(campaign_id: int, entry: chat.Entry | None, message_id: int, status
                 chat_problem=chat_problem)
 
 
-def _back(campaign_id: int, message_id: int | None = None):
+def _back(campaign_id: int, message_id: int | None = None, before: str | None = None):
     anchor = f"chat-message-{message_id}" if message_id else "chat"
-    return redirect(url_for("strategy.board", campaign_id=campaign_id, _anchor=anchor), code=303)
+    return redirect(url_for("strategy.board", campaign_id=campaign_id, before=before or None, _anchor=anchor), code=303)
 
 
 @bp.get("/campaigns/<int:campaign_id>/chat")
 @login_required
 def show(campaign_id: int):
-    """Show the campaign's chat, oldest message first."""
-    entries = chat.conversation(workspace_id(), campaign_id)
+    """Show the campaign's newest chat messages, or those before ?before=, oldest first."""
+    before = request.args.get("before")
+    entries = chat.conversation(workspace_id(), campaign_id, before, chat.MESSAGES_SHOWN)
     if not is_htmx():
-        return _back(campaign_id)
+        return _back(campaign_id, before=before)
     return page("strategy/board.html", "strategy/_chat.html", campaign_id=campaign_id, chat=entries, errors={},
                 values={})
 

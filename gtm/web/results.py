@@ -38,9 +38,10 @@ RECORD_FIELDS = ("variant", "date", "impressions", "clicks", "conversions", "spe
 
 
 def sections(campaign_id: int, values: dict | None = None, errors: dict | None = None,
-             problem: str | None = None) -> dict:
-    """What `results/_triggers.html` and `results/_alerts.html` need (their routes are in gtm.web.triggers)."""
-    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id),
+             problem: str | None = None, past_before=None) -> dict:
+    """What `results/_triggers.html` and `results/_alerts.html` need (their routes are in gtm.web.triggers);
+    `past_before` is the cursor of the past alerts shown."""
+    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id, past_before),
             "trigger_values": values or TRIGGER_DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
             "trigger_limits": {"direction": results.TEMPLATE_MAX, "placeholders": results.PLACEHOLDERS,
                                "metrics": results.METRIC_LABELS}}
@@ -50,11 +51,11 @@ def results_page(campaign_id: int, status: int = 200, fragment: str | None = Non
     """The results page; for htmx, only `fragment` (with the context given) when one is named."""
     if fragment and is_htmx():
         return page("results/results.html", fragment, status=status, campaign_id=campaign_id, **context)
-    found = results.results(workspace_id(), campaign_id)
+    found = results.results(workspace_id(), campaign_id, request.args.get("before"), results.VERSIONS_SHOWN)
     metric = charts.chart_metric(request.args.get("metric"))
     currency = found.campaign.currency
     phase_totals = [(f"Phase {phase.number} · {phase.name}", phase.totals) for phase in found.phases]
-    context = {**sections(campaign_id), "upload": None, **context}
+    context = {**sections(campaign_id, past_before=request.args.get("alerts_before")), "upload": None, **context}
     del context["campaign_id"]
     return page("results/results.html", status=status, campaign_id=campaign_id, found=found, metric=metric,
                 chart_metrics=charts.CHART_METRICS, line=charts.daily_line(found.daily, metric, currency),
@@ -66,7 +67,8 @@ def results_page(campaign_id: int, status: int = 200, fragment: str | None = Non
 @bp.get("/campaigns/<int:campaign_id>/results")
 @login_required
 def show(campaign_id: int):
-    """Show the campaign's results: totals by phase and post, charts, A/B results, versions, triggers, alerts."""
+    """Show the campaign's results: totals by phase and post, charts, A/B results, versions (a page at a time,
+    ?before=), triggers and alerts (past ones a page at a time, ?alerts_before=)."""
     return results_page(campaign_id)
 
 

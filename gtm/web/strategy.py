@@ -21,11 +21,14 @@ def board_page(campaign_id: int, status: int = 200, **context):
     board = strategy.board(workspace_id(), campaign_id)
     context.setdefault("errors", {})
     context.setdefault("values", {})
-    # Only the full page shows the chat; the board's htmx fragment (polled every second) has none.
+    # Only the full page shows the chat (its newest messages, or those before ?before=); the board's htmx
+    # fragment (polled every second) has none.
     ctr = results.ctr_by_post(campaign_id, [post.id for post in board.posts])
-    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id, ctr=ctr,
-                versions=strategy.versions(workspace_id(), campaign_id).versions, limits=_limits(),
-                chat=None if is_htmx() else chat.conversation(workspace_id(), campaign_id), **context)
+    chat_page = None if is_htmx() else chat.conversation(workspace_id(), campaign_id, request.args.get("before"),
+                                                         chat.MESSAGES_SHOWN)
+    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
+                ctr=ctr, versions=strategy.version_count(workspace_id(), campaign_id), limits=_limits(),
+                chat=chat_page, **context)
 
 
 def _limits() -> dict:

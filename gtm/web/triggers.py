@@ -104,11 +104,13 @@ def delete(campaign_id: int, trigger_id: int):
 @bp.get("/campaigns/<int:campaign_id>/alerts")
 @login_required
 def alerts(campaign_id: int):
-    """Show the open alerts with their evidence, and the past ones (the results page's section)."""
+    """Show the open alerts with their evidence, and a page of the past ones (?before=; the results page's section)."""
     campaigns.get_campaign(workspace_id(), campaign_id)
+    before = request.args.get("before")
     if not is_htmx():
-        return redirect(results_url(campaign_id, "alerts"))
-    return _section(campaign_id, "alerts")
+        return redirect(url_for("results.show", campaign_id=campaign_id, alerts_before=before or None,
+                                _anchor="alerts"))
+    return _section(campaign_id, "alerts", past_before=before)
 
 
 @bp.post("/campaigns/<int:campaign_id>/alerts/<int:alert_id>/dismiss")

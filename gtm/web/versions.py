@@ -17,8 +17,8 @@ def names():
 @bp.get("/campaigns/<int:campaign_id>/strategy/versions")
 @login_required
 def index(campaign_id: int):
-    """Show every strategy version, newest first, with what each one changed."""
-    found = strategy.timeline(workspace_id(), campaign_id)
+    """Show the strategy versions, newest first a page at a time (?before=), with what each one changed."""
+    found = strategy.timeline(workspace_id(), campaign_id, request.args.get("before"))
     return page("strategy/versions.html", timeline=found, campaign=found.campaign, campaign_id=campaign_id)
 
 
@@ -66,11 +66,11 @@ def compare(campaign_id: int):
     try:
         found = strategy.compare(workspace_id(), campaign_id, a, b)
     except Invalid as exc:
-        # Show the choice again, with what was wrong with it; the version list is only for the form.
-        listed = strategy.timeline(workspace_id(), campaign_id)
+        # Show the choice again, with what was wrong with it.
+        counted = strategy.version_count(workspace_id(), campaign_id)
         return page("strategy/compare.html", status=422, comparison=None, errors=exc.fields, message=exc.message,
-                    numbers=[e.version.number for e in listed.entries], current_version=listed.current_version,
-                    campaign=listed.campaign, campaign_id=campaign_id, values={"a": a, "b": b})
-    return page("strategy/compare.html", comparison=found, errors={}, message=None, numbers=found.numbers,
+                    latest=counted.latest, current_version=counted.campaign.current_version,
+                    campaign=counted.campaign, campaign_id=campaign_id, values={"a": a, "b": b})
+    return page("strategy/compare.html", comparison=found, errors={}, message=None, latest=found.latest,
                 current_version=found.campaign.current_version, campaign=found.campaign, campaign_id=campaign_id,
                 values={"a": found.a.number, "b": found.b.number})

@@ -140,8 +140,9 @@ def make_current(campaign_id: int, kind: str, number: int):
 @bp.get("/campaigns/<int:campaign_id>/steps/<kind>/versions")
 @login_required
 def versions(campaign_id: int, kind: str):
-    """List every version of a step, and show the differences between two (?a=&b=)."""
-    history = steps.history(workspace_id(), campaign_id, kind, number_arg("a"), number_arg("b"))
+    """List a step's versions, newest first a page at a time (?before=), and the differences between two (?a=&b=)."""
+    history = steps.history(workspace_id(), campaign_id, kind, number_arg("a"), number_arg("b"),
+                            before=request.args.get("before"))
     return page("workflow/versions.html", "workflow/_diff.html", history=history, diff=history.diff,
                 campaign_id=campaign_id)
 

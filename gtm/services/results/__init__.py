@@ -19,14 +19,17 @@ from .stats import (  # noqa: F401
     CONFIDENCE_NEEDED, MIN_CLICKS, MIN_IMPRESSIONS, ABResult, Test, ab_result, compare, two_proportion,
 )
 from .summary import (  # noqa: F401
-    PhaseResult, PostResult, Results, VersionResult, ctr_by_post, post_days, post_results, results, winners,
+    VERSIONS_SHOWN, PhaseResult, PostResult, Results, VersionResult, ctr_by_post, post_days, post_results, results,
+    winners,
 )
 from .totals import METRIC_LABELS, Totals, metric_text, threshold_text  # noqa: F401
 from .alerts import (  # noqa: F401
-    PROMPT_POSTS_MAX, Chart, acted, alerts, chart, dismiss, get_alert, open_alert_count, prompt_evidence,
+    PROMPT_POSTS_MAX, Chart, acted, alerts, chart, dismiss, get_alert, open_alert_count, open_alerts,
+    past_alert_count, prompt_evidence,
 )
 from .judging import Judgement, check_all, check_campaign  # noqa: F401
 from .rules import PLACEHOLDERS, TEMPLATE_MAX, describe  # noqa: F401
 from .triggers import (  # noqa: F401
-    TRIGGERS_MAX, Panel, create, delete, get_trigger, judgements, list_triggers, panel, rule, set_paused,
+    PAST_ALERTS_SHOWN, TRIGGERS_MAX, Panel, create, delete, get_trigger, judgements, list_triggers, panel, rule,
+    set_paused,
 )

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Alert
-from .. import campaigns
+from .. import campaigns, paging
 from ..errors import NotFound
 from .rules import whole_id
 from .charts import polyline
@@ -21,11 +21,29 @@ PROMPT_POSTS_MAX = 10
 PROMPT_TITLE_CHARS = 90
 
 
-def alerts(workspace_id: int, campaign_id: int) -> list[Alert]:
-    """The campaign's alerts, newest first: open ones and past ones."""
+def alerts(workspace_id: int, campaign_id: int, before=None, limit=None, *, past: bool = False) -> paging.Page[Alert]:
+    """A page of the campaign's alerts, newest first (those before the cursor `before`): open ones and past
+    ones, or only the past ones (dismissed or acted on)."""
     campaigns.get_campaign(workspace_id, campaign_id)
-    return list(db.session.scalars(select(Alert).where(Alert.campaign_id == campaign_id)
-                                   .order_by(Alert.created_at.desc(), Alert.id.desc())))
+    before, size = paging.cursor(before), paging.limit(limit)
+    query = select(Alert).where(Alert.campaign_id == campaign_id)
+    if past:
+        query = query.where(Alert.dismissed_at.is_not(None))
+    rows = db.session.scalars(paging.keyset(query, Alert.id, before, size)).all()
+    return paging.page_of(rows, size, before, lambda alert: alert.id)
+
+
+def open_alerts(workspace_id: int, campaign_id: int) -> list[Alert]:
+    """The campaign's open alerts, newest first: at most one a trigger, so never more than its triggers."""
+    campaigns.get_campaign(workspace_id, campaign_id)
+    return list(db.session.scalars(select(Alert).where(Alert.campaign_id == campaign_id,
+                                                       Alert.dismissed_at.is_(None)).order_by(Alert.id.desc())))
+
+
+def past_alert_count(campaign_id: int) -> int:
+    """How many of the campaign's alerts are past (one COUNT)."""
+    return db.session.scalar(select(func.count()).select_from(Alert).where(
+        Alert.campaign_id == campaign_id, Alert.dismissed_at.is_not(None))) or 0
 
 
 def open_alert_count(campaign_id: int) -> int:

@@ -11,21 +11,26 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Campaign, Member, Metric, Phase, Post, StrategyVersion, Variant
-from .. import campaigns
+from .. import campaigns, paging
 from ..errors import NotFound
 from .stats import ABResult, ab_result
 from .totals import Totals
 
 DAILY_MAX = 120
+# The results page shows this many strategy versions' numbers at a time, newest first.
+VERSIONS_SHOWN = 10
 WINNERS_MAX = 3
 WINNER_HEADLINE_CHARS = 120
 WINNER_ANGLE_CHARS = 200
 
 
-def _sums(*group, where) -> list:
-    return list(db.session.execute(
-        select(*group, func.sum(Metric.impressions), func.sum(Metric.clicks), func.sum(Metric.conversions),
-               func.sum(Metric.spend)).where(*where).group_by(*group).order_by(*group)))
+def _sums(*group, where, last: int | None = None) -> list:
+    """Sum the rows per `group`, in its order; with `last`, only the last ones, read as such by the database."""
+    query = select(*group, func.sum(Metric.impressions), func.sum(Metric.clicks), func.sum(Metric.conversions),
+                   func.sum(Metric.spend)).where(*where).group_by(*group)
+    if last is None:
+        return list(db.session.execute(query.order_by(*group)))
+    return list(db.session.execute(query.order_by(*(column.desc() for column in group)).limit(last)))[::-1]
 
 
 def _totals(row, start: int) -> Totals:
@@ -51,8 +56,7 @@ def daily(campaign_id: int, post_ids: list[int] | None = None) -> list[tuple[dat
         if not post_ids:
             return []
         where.append(Metric.post_id.in_(post_ids))
-    rows = [(row[0], _totals(row, 1)) for row in _sums(Metric.day, where=where)]
-    return rows[-DAILY_MAX:]
+    return [(row[0], _totals(row, 1)) for row in _sums(Metric.day, where=where, last=DAILY_MAX)]
 
 
 @dataclass
@@ -98,7 +102,7 @@ class Results:
     archived: list[PostResult]
     daily: list[tuple[date, Totals]]
     phase_daily: dict[int, list[tuple[date, Totals]]]
-    versions: list[VersionResult] = field(default_factory=list)
+    versions: paging.Page[VersionResult] = field(default_factory=paging.Page)
 
     @property
     def totals(self) -> Totals:
@@ -129,10 +133,12 @@ def current_posts(campaign: Campaign) -> list[Post]:
         Member.campaign_id == campaign.id, Member.version == campaign.current_version).order_by(Post.phase, Post.id)))
 
 
-def results(workspace_id: int, campaign_id: int) -> Results:
+def results(workspace_id: int, campaign_id: int, before=None, limit=None) -> Results:
     """Return the campaign's results: the current version by phase and post, archived posts with numbers,
-    the daily series (all posts, and per current phase), and each strategy version's posts."""
+    the daily series (all posts, and per current phase), and a page of the strategy versions' posts (the
+    newest, or those before the cursor `before`)."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    before, size = paging.cursor(before), paging.limit(limit)
     sums = by_post_and_variant(campaign_id)
     posts = current_posts(campaign)
     phase_rows = list(db.session.scalars(select(Phase).where(
@@ -150,29 +156,33 @@ def results(workspace_id: int, campaign_id: int) -> Results:
     for phase in phases:
         phase_daily[phase.number] = daily(campaign_id, [result.post.id for result in phase.posts])
     found = Results(campaign, phases, archived, daily(campaign_id), phase_daily)
-    found.versions = version_results(campaign, sums)
+    found.versions = version_results(campaign, sums, before, size)
     return found
 
 
-def version_results(campaign: Campaign, sums: dict[int, dict[str, Totals]]) -> list[VersionResult]:
-    """Each strategy version's posts and their numbers, newest first, so a pivot can be judged."""
-    members: dict[int, list[int]] = {}
-    for number, post_id in db.session.execute(select(Member.version, Member.post_id).where(
-            Member.campaign_id == campaign.id)):
-        members.setdefault(number, []).append(post_id)
-    created = {post_id: number for post_id, number in db.session.execute(
-        select(Post.id, Post.version).where(Post.campaign_id == campaign.id))}
+def version_results(campaign: Campaign, sums: dict[int, dict[str, Totals]], before: int | None,
+                    size: int) -> paging.Page[VersionResult]:
+    """A page of the strategy versions' posts and their numbers, newest first, so a pivot can be judged."""
+    versions = paging.page_of(db.session.scalars(paging.keyset(
+        select(StrategyVersion).where(StrategyVersion.campaign_id == campaign.id), StrategyVersion.number,
+        before, size)).all(), size, before, lambda version: version.number)
+    members: dict[int, list[tuple[int, int]]] = {}
+    numbers = [version.number for version in versions]
+    if numbers:
+        for number, post_id, created_in in db.session.execute(
+                select(Member.version, Member.post_id, Post.version).join(Post, Post.id == Member.post_id).where(
+                    Member.campaign_id == campaign.id, Member.version.in_(numbers))):
+            members.setdefault(number, []).append((post_id, created_in))
     found = []
-    for version in db.session.scalars(select(StrategyVersion).where(
-            StrategyVersion.campaign_id == campaign.id).order_by(StrategyVersion.number.desc())):
-        ids = members.get(version.number, [])
-        new = [post_id for post_id in ids if created.get(post_id) == version.number]
+    for version in versions:
+        ids = [post_id for post_id, _ in members.get(version.number, [])]
+        new = [post_id for post_id, created_in in members.get(version.number, []) if created_in == version.number]
         totals = Totals.of(Totals.of(sums[post_id].values()) for post_id in ids if post_id in sums)
         new_totals = Totals.of(Totals.of(sums[post_id].values()) for post_id in new if post_id in sums)
         found.append(VersionResult(version.number, version.origin, version.from_phase, version.direction,
                                    version.number == campaign.current_version, len(ids),
                                    sum(1 for post_id in ids if post_id in sums), len(new), totals, new_totals))
-    return found
+    return paging.Page(found, versions.next, before)
 
 
 def post_results(workspace_id: int, campaign_id: int, post_id: int) -> PostResult:

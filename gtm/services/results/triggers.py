@@ -11,17 +11,18 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Alert, Campaign, Phase, Post, Trigger
-from .. import campaigns, locks
+from .. import campaigns, locks, paging
 from ..errors import Conflict, NotFound
 from .judging import Judgement, check_campaign, judge  # noqa: F401 - check_campaign: metrics.py checks through here
-from .alerts import Chart, alerts, chart
+from .alerts import Chart, alerts, chart, open_alerts, past_alert_count
 from .rules import describe, validate, whole_id
 from .summary import by_post_and_variant, current_posts
 
 log = logging.getLogger(__name__)
 
 TRIGGERS_MAX = 50
-PAST_ALERTS_SHOWN = 50
+# The results page shows this many past alerts at a time, newest first.
+PAST_ALERTS_SHOWN = 10
 
 
 def create(workspace_id: int, campaign_id: int, values: dict, author_id: int | None = None) -> Trigger:
@@ -102,11 +103,11 @@ class Panel:
     campaign: Campaign
     judgements: list[Judgement]
     open_alerts: list[Alert]
-    past_alerts: list[Alert]
+    past_alerts: paging.Page[Alert]
     phases: list[Phase]
     posts: list[Post]
     rules: dict[int, str]
-    past_more: int = 0
+    past_count: int = 0
 
     @property
     def can_create(self) -> bool:
@@ -116,16 +117,15 @@ class Panel:
         return chart(alert.evidence, self.campaign.currency or "")
 
 
-def panel(workspace_id: int, campaign_id: int) -> Panel:
-    """Return the campaign's triggers with their standing, its alerts, and the scopes a trigger may take."""
+def panel(workspace_id: int, campaign_id: int, past_before=None) -> Panel:
+    """Return the campaign's triggers with their standing, its open alerts and a page of its past ones (the
+    newest, or those before the cursor `past_before`), and the scopes a trigger may take."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    past = alerts(workspace_id, campaign_id, past_before, PAST_ALERTS_SHOWN, past=True)
     found = judgements(workspace_id, campaign_id)
-    listed = alerts(workspace_id, campaign_id)
     phases = list(db.session.scalars(select(Phase).where(
         Phase.campaign_id == campaign_id, Phase.version == campaign.current_version).order_by(Phase.number))) \
         if campaign.current_version else []
     currency = campaign.currency or ""
-    past = [a for a in listed if a.dismissed_at is not None]
-    return Panel(campaign, found, [a for a in listed if a.dismissed_at is None], past[:PAST_ALERTS_SHOWN], phases,
-                 current_posts(campaign), {j.trigger.id: describe(j.trigger, currency) for j in found},
-                 max(0, len(past) - PAST_ALERTS_SHOWN))
+    return Panel(campaign, found, open_alerts(workspace_id, campaign_id), past, phases, current_posts(campaign),
+                 {j.trigger.id: describe(j.trigger, currency) for j in found}, past_alert_count(campaign_id))

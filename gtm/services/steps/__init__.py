@@ -14,4 +14,4 @@ from .specs import SPECS, InputField, StepSpec, spec_for  # noqa: F401
 from .versions import (  # noqa: F401
     Diff, EditForm, History, diff, edit_form, history, make_current, list_versions, save_edit, save_edit_form,
 )
-from .views import StepCard, card, overview, revisable_card, status_summary  # noqa: F401
+from .views import StepCard, card, overview, revisable_card, status_summaries, status_summary  # noqa: F401

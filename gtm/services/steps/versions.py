@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from ...extensions import db
 from ...models import StepVersion
-from .. import campaigns
+from .. import campaigns, paging
 from ..errors import Conflict, Invalid, NotFound
 from ..numbering import commit_retrying, next_number
 from . import content as step_content
@@ -141,12 +141,16 @@ def _save_edit(workspace_id: int, campaign_id: int, spec: StepSpec, data: dict, 
         context_versions=dict(base.context_versions or {}), edited=True))
 
 
-def list_versions(workspace_id: int, campaign_id: int, kind: str) -> list[StepVersion]:
-    """Return every version of a step, oldest first."""
+def list_versions(workspace_id: int, campaign_id: int, kind: str, before=None, limit=None) -> paging.Page[StepVersion]:
+    """Return a page of a step's versions, oldest first: the newest ones, or those before the cursor `before`."""
     spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
-    return list(db.session.scalars(select(StepVersion).where(
-        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind).order_by(StepVersion.number)))
+    before, size = paging.cursor(before), paging.limit(limit)
+    rows = db.session.scalars(paging.keyset(select(StepVersion).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind), StepVersion.number, before, size)).all()
+    found = paging.page_of(rows, size, before, lambda version: version.number)
+    found.items.reverse()
+    return found
 
 
 @dataclass
@@ -164,28 +168,36 @@ class Diff:
         return sum(1 for line in self.lines if line.op == "removed")
 
 
+# The versions page of a step shows this many at a time.
+VERSIONS_SHOWN = 20
+
+
 @dataclass
 class History:
-    """A step's versions, oldest first, and the differences between two of them."""
+    """A page of a step's versions (oldest first), the differences between two of them, and the newest number."""
 
     spec: StepSpec
-    versions: list[StepVersion]
+    versions: paging.Page[StepVersion]
     diff: Diff | None
+    latest: int = 0
     titles: dict[str, str] = field(default_factory=lambda: {k: s.title for k, s in SPECS.items()})
 
 
-def history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None) -> History:
-    """Return every version of a step and a diff: of `old` and `new`, or of the two newest by default."""
+def history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None, before=None) -> History:
+    """Return a page of a step's versions (the newest, or those before `before`) and a diff: of `old` and `new`,
+    or of the two newest by default."""
     spec = spec_for(kind)
-    found = list_versions(workspace_id, campaign_id, kind)
-    if old is None and new is None and len(found) > 1:
-        old, new = found[-2].number, found[-1].number
+    found = list_versions(workspace_id, campaign_id, kind, before, VERSIONS_SHOWN)
+    latest = db.session.scalar(select(func.max(StepVersion.number)).where(
+        StepVersion.campaign_id == campaign_id, StepVersion.kind == kind)) or 0
+    if old is None and new is None and latest > 1:
+        old, new = latest - 1, latest
     elif old is None or new is None:
         if old is not None or new is not None:
             raise Invalid({"a" if old is None else "b": "Choose a version to compare."},
                           "Choose two versions to compare, like ?a=1&b=2.")
-        return History(spec, found, None)
-    return History(spec, found, diff(workspace_id, campaign_id, kind, old, new))
+        return History(spec, found, None, latest)
+    return History(spec, found, diff(workspace_id, campaign_id, kind, old, new), latest)
 
 
 def diff(workspace_id: int, campaign_id: int, kind: str, old, new) -> Diff:

@@ -1,6 +1,9 @@
 """What the step cards show: each step's current and displayed version, its latest run and its state."""
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from ...extensions import db
 from ...models import STEP_KINDS, Run, StepVersion
 from .. import campaigns, runs
 from ..errors import Conflict
@@ -90,10 +93,23 @@ def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:
 
 def status_summary(campaign_id: int) -> dict[str, dict]:
     """Return each step's current version number and staleness, for the campaign JSON."""
-    numbers = versions.current_numbers(campaign_id)
-    summary = {}
-    for kind in STEP_KINDS:
-        current = versions.current(campaign_id, kind)
-        stale = bool(current and stale_because(kind, current.context_versions, numbers))
-        summary[kind] = {"current_version": numbers.get(kind), "stale": stale, "available": SPECS[kind].enabled}
-    return summary
+    return status_summaries([campaign_id])[campaign_id]
+
+
+def status_summaries(campaign_ids: list[int]) -> dict[int, dict[str, dict]]:
+    """Return `status_summary` of each campaign, read in one query whatever the number of campaigns."""
+    current: dict[int, dict[str, tuple[int, dict]]] = {campaign_id: {} for campaign_id in campaign_ids}
+    if campaign_ids:
+        for campaign_id, kind, number, context in db.session.execute(
+                select(StepVersion.campaign_id, StepVersion.kind, StepVersion.number, StepVersion.context_versions)
+                .where(StepVersion.campaign_id.in_(campaign_ids), StepVersion.is_current.is_(True))):
+            current[campaign_id][kind] = (number, context)
+    found = {}
+    for campaign_id, versions_of in current.items():
+        numbers = {kind: number for kind, (number, _) in versions_of.items()}
+        found[campaign_id] = {kind: {
+            "current_version": numbers.get(kind),
+            "stale": bool(kind in versions_of and stale_because(kind, versions_of[kind][1], numbers)),
+            "available": SPECS[kind].enabled,
+        } for kind in STEP_KINDS}
+    return found

@@ -28,5 +28,6 @@ from .restore import get_version, restore, undo  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
 from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant  # noqa: F401
 from .views import (  # noqa: F401
-    Board, Drawing, PostView, VariantView, VersionList, board, drawing, media_file, post_view, variant_view, versions,
+    Board, Drawing, PostView, VariantView, VersionCount, VersionList, board, drawing, media_file, post_view,
+    variant_view, version_count, versions,
 )

@@ -7,7 +7,7 @@ taken greedily, most alike first, so each post is in at most one pair.
 import difflib
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Campaign, Phase, Post, StrategyVersion
@@ -57,7 +57,7 @@ class Comparison:
     phases_removed: list[int]
     phases_changed: list[int]
     svg: graph.Drawing
-    numbers: list[int] = field(default_factory=list)
+    latest: int = 0
     states: dict[int, str] = field(default_factory=dict)
     edge_states: dict[tuple[int, int], str] = field(default_factory=dict)
 
@@ -181,8 +181,8 @@ def compare(workspace_id: int, campaign_id: int, a, b) -> Comparison:
         changed=[Change(o, n, _fields(o, n)) for o, n in pairs],
         edges_added=sorted(new_edges - old_edges), edges_removed=sorted(old_edges - new_edges),
         phases_added=phases_added, phases_removed=phases_removed, phases_changed=phases_changed, svg=drawing)
-    comparison.numbers = list(db.session.scalars(select(StrategyVersion.number).where(
-        StrategyVersion.campaign_id == campaign_id).order_by(StrategyVersion.number.desc())))
+    comparison.latest = db.session.scalar(select(func.max(StrategyVersion.number)).where(
+        StrategyVersion.campaign_id == campaign_id)) or 0
     comparison.states = {**{p.id: "kept" for p in comparison.kept}, **{p.id: "added" for p in comparison.added},
                          **{p.id: "removed" for p in comparison.removed}, **{post_id: "changed" for post_id in paired}}
     comparison.edge_states = {edge: ("added" if edge not in old_edges else "removed" if edge not in new_edges

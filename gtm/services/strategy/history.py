@@ -4,19 +4,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from ...extensions import db
-from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, User
-from .. import campaigns, graph, runs
+from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, User, Variant
+from .. import campaigns, graph, paging, runs
 from .context import channel_names
-from .lookups import current_variant, edges_among, member_posts, phases
+from .lookups import edges_among, member_posts, phases
 from .regenerate import BUSY
 from .restore import get_version
 
 
-def members_of(campaign_id: int) -> dict[int, set[int]]:
-    """Return every version's member post ids, by version number."""
+def members_of(campaign_id: int, numbers) -> dict[int, set[int]]:
+    """Return the member post ids of the versions numbered `numbers`, by version number."""
     found: dict[int, set[int]] = {}
-    for number, post_id in db.session.execute(select(Member.version, Member.post_id)
-                                              .where(Member.campaign_id == campaign_id)):
+    if not numbers:
+        return found
+    for number, post_id in db.session.execute(select(Member.version, Member.post_id).where(
+            Member.campaign_id == campaign_id, Member.version.in_(sorted(numbers)))):
         found.setdefault(number, set()).add(post_id)
     return found
 
@@ -41,7 +43,12 @@ class Entry:
 class Timeline:
     campaign: Campaign
     current_version: int | None
-    entries: list[Entry]
+    entries: paging.Page[Entry]
+    latest: int = 0
+
+
+# The versions page shows this many at a time.
+VERSIONS_SHOWN = 20
 
 
 def _authors(ids: set[int]) -> dict[int, str]:
@@ -63,31 +70,41 @@ def _tokens(run_ids: set[int]) -> dict[int, int]:
     return found
 
 
-def timeline(workspace_id: int, campaign_id: int) -> Timeline:
-    """Return every strategy version, newest first, with what each kept, added and archived."""
+def timeline(workspace_id: int, campaign_id: int, before=None, limit=VERSIONS_SHOWN) -> Timeline:
+    """Return a page of the strategy versions, newest first (those before the cursor `before`), with what each
+    kept, added and archived."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
-    versions = list(db.session.scalars(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id)
-                                       .order_by(StrategyVersion.number.desc())))
-    members = members_of(campaign_id)
+    before, size = paging.cursor(before), paging.limit(limit)
+    rows = db.session.scalars(paging.keyset(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id),
+                                            StrategyVersion.number, before, size)).all()
+    versions = paging.page_of(rows, size, before, lambda version: version.number)
+    numbers = {version.number for version in versions}
+    # Each version with the one before it: what a version changed is read against its predecessor.
+    members = members_of(campaign_id, numbers | {number - 1 for number in numbers})
     everyone = set().union(*members.values()) if members else set()
-    created = dict(db.session.execute(select(Post.id, Post.version).where(Post.id.in_(everyone))).all()) \
-        if everyone else {}
-    approved = set(db.session.scalars(select(Post.id).where(Post.id.in_(everyone), Post.approved.is_(True)))) \
-        if everyone else set()
+    created, approved = {}, set()
+    if everyone:
+        for post_id, version, is_approved in db.session.execute(
+                select(Post.id, Post.version, Post.approved).where(Post.id.in_(everyone))):
+            created[post_id] = version
+            if is_approved:
+                approved.add(post_id)
     authors = _authors({v.author_id for v in versions if v.author_id})
     tokens = _tokens({v.run_id for v in versions if v.run_id})
     entries = []
     for version in versions:
         mine = members.get(version.number, set())
         # Each version became current when it was made, so the one before it by number is what it changed.
-        before = members.get(version.number - 1, set())
+        before_it = members.get(version.number - 1, set())
         new = {post_id for post_id in mine if created.get(post_id) == version.number}
         entries.append(Entry(
             version=version, author=authors.get(version.author_id, "API" if version.author_id is None else "unknown"),
-            posts=len(mine), kept=len(mine & before), new=len(new), back=len(mine - before - new),
-            archived=len(before - mine), approved=len(mine & approved), tokens=tokens.get(version.run_id, 0),
+            posts=len(mine), kept=len(mine & before_it), new=len(new), back=len(mine - before_it - new),
+            archived=len(before_it - mine), approved=len(mine & approved), tokens=tokens.get(version.run_id, 0),
             is_current=version.number == campaign.current_version))
-    return Timeline(campaign, campaign.current_version, entries)
+    latest = db.session.scalar(select(func.max(StrategyVersion.number))
+                               .where(StrategyVersion.campaign_id == campaign_id)) or 0
+    return Timeline(campaign, campaign.current_version, paging.Page(entries, versions.next, before), latest)
 
 
 @dataclass
@@ -136,10 +153,10 @@ def version_view(workspace_id: int, campaign_id: int, number) -> VersionView:
     linked: dict[int, list[Post]] = {}
     for source, target in edges:
         linked.setdefault(target, []).append(ids[source])
-    headlines = {}
-    for post in posts:
-        variant = current_variant(post.id, "A")
-        headlines[post.id] = variant.headline if variant is not None else ""
+    headlines = dict.fromkeys(ids, "")
+    if ids:
+        headlines.update(db.session.execute(select(Variant.post_id, Variant.headline).where(
+            Variant.post_id.in_(list(ids)), Variant.label == "A", Variant.is_current.is_(True))).all())
     return VersionView(campaign, version, version.number == campaign.current_version,
                        [Column(phase, by_phase.get(phase.number, [])) for phase in shown], edges, headlines,
                        graph.layout(shown, posts, edges, channel_names()), linked)

@@ -1,11 +1,11 @@
 """What the strategy pages show: the board, the graph, a post with its variants, and the versions."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ...extensions import db
 from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, Variant
-from .. import campaigns, graph, media, runs
+from .. import campaigns, graph, media, paging, runs
 from ..errors import NotFound
 from .context import channel_names
 from .lookups import (
@@ -122,31 +122,24 @@ def drawing(workspace_id: int, campaign_id: int) -> Drawing:
 
 @dataclass
 class VariantView:
+    """One variant of a post: the version shown, how many there are, and the numbers of its neighbours."""
+
     label: str
-    versions: list[Variant]
+    count: int
     shown: Variant | None
     run: Run | None
     post: Post
+    previous: int | None = None
+    next: int | None = None
 
     @property
     def busy(self) -> bool:
         return bool(self.run and not self.run.finished)
 
-    @property
-    def position(self) -> int:
-        return self.versions.index(self.shown) + 1 if self.shown in self.versions else 0
-
-    @property
-    def previous(self) -> Variant | None:
-        return self.versions[self.position - 2] if self.position > 1 else None
-
-    @property
-    def next(self) -> Variant | None:
-        return self.versions[self.position] if 0 < self.position < len(self.versions) else None
-
 
 def variant_view(workspace_id: int, campaign_id: int, post_id: int, label: str, number: int | None = None) -> VariantView:
-    """Return every version of one variant, the one to show (the current one by default) and its latest run."""
+    """Return the version of one variant to show (`number`, else the current one), how many versions it has and
+    the numbers of the versions either side, with its latest run; the other versions are not read."""
     post = get_post(workspace_id, campaign_id, post_id)
     label = check_label(label)
     # The run before the versions: a run read as finished has its version (saved before it finished)
@@ -154,11 +147,16 @@ def variant_view(workspace_id: int, campaign_id: int, post_id: int, label: str, 
     run = runs.latest(campaign_id, "variant", variant_subject(post.id, label))
     if run is not None and not run.finished:
         run = runs.reconcile(run)
-    found = list(db.session.scalars(select(Variant).where(Variant.post_id == post.id, Variant.label == label)
-                                    .order_by(Variant.number)))
-    shown = next((v for v in found if v.number == number), None) if number else None
-    shown = shown or next((v for v in found if v.is_current), found[-1] if found else None)
-    return VariantView(label, found, shown, run, post)
+    mine = (Variant.post_id == post.id, Variant.label == label)
+    shown = db.session.scalar(select(Variant).where(*mine, Variant.number == number)) if number else None
+    shown = shown or db.session.scalar(select(Variant).where(*mine).order_by(Variant.is_current.desc(),
+                                                                             Variant.number.desc()).limit(1))
+    if shown is None:
+        return VariantView(label, 0, None, run, post)
+    count, previous, following = db.session.execute(select(
+        func.count(), func.max(case((Variant.number < shown.number, Variant.number))),
+        func.min(case((Variant.number > shown.number, Variant.number)))).where(*mine)).one()
+    return VariantView(label, count, shown, run, post, previous, following)
 
 
 @dataclass
@@ -207,18 +205,39 @@ def media_file(workspace_id: int, variant_id: int):
 
 @dataclass
 class VersionList:
-    """The campaign's strategy versions, newest first, with how many posts belong to each."""
+    """A page of the campaign's strategy versions, newest first, with how many posts belong to each."""
 
     current_version: int | None
-    versions: list[StrategyVersion]
+    versions: paging.Page[StrategyVersion]
     post_counts: dict[int, int]
 
 
-def versions(workspace_id: int, campaign_id: int) -> VersionList:
-    """Return the campaign's strategy versions, newest first."""
+def versions(workspace_id: int, campaign_id: int, before=None, limit=None) -> VersionList:
+    """Return a page of the campaign's strategy versions, newest first: those before the cursor `before`."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
-    found = list(db.session.scalars(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id)
-                                    .order_by(StrategyVersion.number.desc())))
-    counts = dict(db.session.execute(select(Member.version, func.count()).where(Member.campaign_id == campaign_id)
-                                     .group_by(Member.version)).all())
+    before, size = paging.cursor(before), paging.limit(limit)
+    rows = db.session.scalars(paging.keyset(select(StrategyVersion).where(StrategyVersion.campaign_id == campaign_id),
+                                            StrategyVersion.number, before, size)).all()
+    found = paging.page_of(rows, size, before, lambda version: version.number)
+    numbers = [version.number for version in found]
+    counts = dict(db.session.execute(select(Member.version, func.count()).where(
+        Member.campaign_id == campaign_id, Member.version.in_(numbers)).group_by(Member.version)).all()) \
+        if numbers else {}
     return VersionList(campaign.current_version, found, counts)
+
+
+@dataclass(frozen=True)
+class VersionCount:
+    """How many strategy versions a campaign has, and the newest one's number (0 before the first plan)."""
+
+    campaign: Campaign
+    count: int
+    latest: int
+
+
+def version_count(workspace_id: int, campaign_id: int) -> VersionCount:
+    """Count the campaign's strategy versions in one aggregate, whatever their number."""
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
+    count, latest = db.session.execute(select(func.count(), func.max(StrategyVersion.number)).where(
+        StrategyVersion.campaign_id == campaign_id)).one()
+    return VersionCount(campaign, count or 0, latest or 0)
