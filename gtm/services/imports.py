@@ -36,19 +36,13 @@ from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
 from .steps import STEP_FEEDBACK_MAX, clean_inputs, spec_for
 from .steps import content as step_content
 from .strategy.context import HASHTAGS_MAX, body_limit
-from .strategy.variants import HEADLINE_MAX
+from .strategy.variants import CALL_TO_ACTION_MAX, HASHTAG_MAX, HEADLINE_MAX, IMAGE_PROMPT_MAX
 
 log = logging.getLogger(__name__)
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_TEXT = "2 MiB"
 PHASE_NAME_MAX = 120  # the column
-PHASE_GOAL_MAX = campaigns.LIMITS["goals"]
-# The model is asked for a brief of two or three sentences; this leaves room for a longer hand-written one.
-BRIEF_MAX = 2000
-CALL_TO_ACTION_MAX = 300
-IMAGE_PROMPT_MAX = 2000
-HASHTAG_MAX = 100  # the characters of one hashtag
 PROVIDER_MAX, MODEL_MAX = 20, 80  # the columns
 # Every post of a phase joined to every post of the next, across the largest strategy a regeneration makes.
 EDGES_MAX = (graph.REGENERATE_PHASES_MAX - 1) * graph.POSTS_MAX ** 2
@@ -225,7 +219,7 @@ def _phases(value, channels: list[str], workspace_id: int, errors: dict) -> list
         posts = _objects(phase.get("posts"), f"{at}.posts", errors, graph.POSTS_MAX)
         found.append({"number": number,
                       "name": _text(phase.get("name"), f"{at}.name", errors, PHASE_NAME_MAX, required=True),
-                      "goal": _text(phase.get("goal"), f"{at}.goal", errors, PHASE_GOAL_MAX, required=True),
+                      "goal": _text(phase.get("goal"), f"{at}.goal", errors, graph.GOAL_MAX, required=True),
                       "posts": [_post(post, f"{at}.posts[{i}]", channels, workspace_id, errors)
                                 for i, post in enumerate(posts)]})
     return found
@@ -251,7 +245,7 @@ def _post(post: dict, at: str, channels: list[str], workspace_id: int, errors: d
     limit = body_limit(channel if isinstance(channel, str) else "")
     return {"key": _text(post.get("key"), f"{at}.key", errors, graph.KEY_MAX, required=True),
             "title": _text(post.get("title"), f"{at}.title", errors, graph.TITLE_MAX, required=True),
-            "channel": channel, "brief": _text(post.get("brief"), f"{at}.brief", errors, BRIEF_MAX),
+            "channel": channel, "brief": _text(post.get("brief"), f"{at}.brief", errors, graph.BRIEF_MAX),
             "day": day, "status": post.get("status"), "approved": post.get("approved") is True,
             "variants": {label: _variant(v, f"{at}.variants.{label}", limit, workspace_id, errors)
                          for label, v in variants.items()}}
