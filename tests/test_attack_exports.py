@@ -4,6 +4,7 @@ ICS calendar keeps each post one event with no property of the attacker's."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from icalendar import Calendar
@@ -101,6 +102,21 @@ def test_the_markdown_carries_no_raw_html(api, planted):
     for tag in ("<script", "<img", "<iframe", "<a ", "<b>", "<i>", "<style"):
         assert tag not in html
     assert "<h1>" in html and html.count("<h3>") == 6
+
+
+def test_the_markdown_links_only_to_the_web_or_mail(api):
+    def links(doc):
+        posts = [post for phase in doc["phases"] for post in phase["posts"]]
+        posts[0]["brief"] = "[Pricing](javascript:alert(1)) and [docs]( JavaScript :x) and [img](data:text/html,x)"
+        posts[1]["brief"] = "[ref]: vbscript:msgbox(1)\n\nSee [ref] or [our site](https://example.com/a)"
+        posts[2]["brief"] = "Write to [us](mailto:hello@example.com)"
+
+    status, body = import_(api, changed(links))
+    assert status == 201, body
+    html = MarkdownIt("commonmark", {"html": True}).render(export(api, int(body["id"]), "md"))
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert sorted(hrefs) == ["https://example.com/a", "mailto:hello@example.com"], hrefs
+    assert "[Pricing](javascript:alert(1))" in html, "the text stays readable"
 
 
 def test_the_ics_keeps_each_post_one_event_whatever_its_text(api):

@@ -191,7 +191,19 @@ def _line(text: str) -> str:
 def _md(text) -> str:
     """Text people or the model wrote, for the Markdown file: a Markdown viewer shows raw HTML in it as
     text rather than running it, and an entity in it stays what was typed."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A link may only lead to the web or to mail: `[x](javascript:…)` and `[x]: data:…` stay as text.
+    text = _INLINE_LINK.sub(lambda m: m.group(0) if _safe_scheme(m.group(1)) else m.group(0).replace("](", "]\\(", 1),
+                            text)
+    return _REFERENCE_LINK.sub(lambda m: m.group(0) if _safe_scheme(m.group(1)) else "\\" + m.group(0), text)
+
+
+_INLINE_LINK = re.compile(r"\]\(\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
+_REFERENCE_LINK = re.compile(r"^ {0,3}\[[^\]\n]*\]:\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:", re.MULTILINE)
+
+
+def _safe_scheme(scheme: str) -> bool:
+    return scheme.lower() in ("http", "https", "mailto")
 
 
 def _markdown(snapshot: Snapshot) -> bytes:
