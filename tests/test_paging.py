@@ -131,6 +131,7 @@ def test_the_api_pages_the_list_and_next_walks_it_to_the_end(name, user, campaig
     ("before=abc", "before"), ("before=0", "before"), ("before=-3", "before"), ("before=1.5", "before"),
     ("before=99999999999", "before"), ("before=%D9%A3", "before"), ("limit=0", "limit"), ("limit=201", "limit"),
     ("limit=ten", "limit"), ("limit=-1", "limit"), ("before=3&limit=0", "limit"),
+    ("before=" + "9" * 5000, "before"), ("limit=" + "9" * 5000, "limit"),
 ])
 def test_a_bad_cursor_or_limit_is_422_naming_it_and_changes_nothing(name, query, field, user, campaign, api, work):
     path, key, _, _, table = API_LISTS[name]

@@ -54,7 +54,7 @@ def cursor(value, name: str = "before") -> int | None:
         text = str(value)
     else:
         text = value if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and 0 < int(text) <= CURSOR_MAX:
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= CURSOR_MAX:
         return int(text)
     raise Invalid({name: "Must be the `next` cursor of a page: a whole number from 1."},
                   f"The cursor `{name}` is not one a page gave; leave it out for the newest page.")
@@ -68,7 +68,7 @@ def limit(value, default: int = LIMIT_DEFAULT, name: str = "limit") -> int:
         text = str(value)
     else:
         text = value if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and 0 < int(text) <= LIMIT_MAX:
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= LIMIT_MAX:
         return int(text)
     raise Invalid({name: f"Must be a whole number from 1 to {LIMIT_MAX}."},
                   f"`{name}` must be a whole number from 1 to {LIMIT_MAX}.")
