@@ -46,32 +46,35 @@ class Page(Generic[T]):
         return self.before is not None
 
 
+def _whole(value, high: int) -> int | None:
+    """A whole number from 1 to `high`, given as an int or as its digits; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= high:
+        return int(value)
+    return None
+
+
 def cursor(value, name: str = "before") -> int | None:
     """Read a cursor (None when absent), or raise Invalid naming the parameter."""
     if value is None or value == "":
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = value if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= CURSOR_MAX:
-        return int(text)
-    raise Invalid({name: "Must be the `next` cursor of a page: a whole number from 1."},
-                  f"The cursor `{name}` is not one a page gave; leave it out for the newest page.")
+    found = _whole(value, CURSOR_MAX)
+    if found is None:
+        raise Invalid({name: "Must be the `next` cursor of a page: a whole number from 1."},
+                      f"The cursor `{name}` is not one a page gave; leave it out for the newest page.")
+    return found
 
 
 def limit(value, default: int = LIMIT_DEFAULT, name: str = "limit") -> int:
     """Read a page size from 1 to LIMIT_MAX (`default` when absent), or raise Invalid naming the parameter."""
     if value is None or value == "":
         return default
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = value if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= LIMIT_MAX:
-        return int(text)
-    raise Invalid({name: f"Must be a whole number from 1 to {LIMIT_MAX}."},
-                  f"`{name}` must be a whole number from 1 to {LIMIT_MAX}.")
+    found = _whole(value, LIMIT_MAX)
+    if found is None:
+        raise Invalid({name: f"Must be a whole number from 1 to {LIMIT_MAX}."},
+                      f"`{name}` must be a whole number from 1 to {LIMIT_MAX}.")
+    return found
 
 
 def keyset(query, position, before: int | None, size: int):
