@@ -86,6 +86,16 @@ def schedule_trigger_check(app: Flask | None = None) -> str:
     return scheduled_id
 
 
+def schedule_checks(app: Flask) -> bool:
+    """Schedule the trigger check; False (and a warning) when Redis does not answer."""
+    try:
+        schedule_trigger_check(app)
+        return True
+    except REDIS_DOWN as exc:
+        log.warning("cannot schedule the trigger check while Redis does not answer (%s)", exc)
+        return False
+
+
 def job_state(run_id: int, now: float | None = None) -> str:
     """Return the RQ status of a run's job: queued, started, finished, failed or missing.
 
@@ -234,6 +244,8 @@ class GtmWorker(QuickCommands, Worker):
                 self.register_birth()
         except REDIS_DOWN:
             pass
+        # A Redis that was restarted has lost the scheduled trigger check too.
+        schedule_checks(current_app._get_current_object())
 
 
 def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> bool:
@@ -241,7 +253,9 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> b
     broker.check(app)
     with app.app_context():
         _prepare_for_forks(app)
-        schedule_trigger_check(app)
+        # Redis can go away between the check above and here (a restart): wait for it as a working worker does.
+        while not schedule_checks(app):
+            time.sleep(1)
         worker = GtmWorker(
             [_queue(app)],
             connection=broker.connection(app),

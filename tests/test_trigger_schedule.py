@@ -31,3 +31,20 @@ def test_the_scheduled_check_fires_once_in_a_real_worker(api, campaign, work, wo
     wait_for(lambda: log.read_text().count("trigger check: ") >= 3, message="two more scheduled checks")
     assert [a.id for a in alerts_of(campaign.id)] == [alert.id]
     assert "trigger check: 1 alert(s) raised" in log.read_text()
+
+
+def test_a_worker_schedules_the_check_again_when_redis_comes_back_empty(app):
+    """A restarted Redis has lost the scheduled check; the worker that waited for it schedules it again."""
+    from rq.serializers import JSONSerializer
+
+    from gtm import broker, queue
+
+    connection = broker.connection(app)
+    worker = queue.GtmWorker([queue._queue(app)], connection=connection, serializer=JSONSerializer)
+    scheduled = queue.schedule_trigger_check(app)
+    connection.flushdb()  # what a Redis restart leaves
+    assert not connection.exists(f"rq:job:{scheduled}")
+
+    worker._wait_for_redis()
+
+    assert connection.exists(f"rq:job:{scheduled}")
