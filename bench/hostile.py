@@ -52,7 +52,7 @@ from gtm.services.strategy.variants import (  # noqa: E402
     add_variant, problems,
 )
 from gtm.web.filters import render_markdown  # noqa: E402
-from tests.plans import valid_plan  # noqa: E402
+from tests.kit.plans import valid_plan  # noqa: E402
 
 RATIO_TARGET = 2.0
 PASSWORD = "Sturdy-passw0rd"

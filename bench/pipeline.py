@@ -2,7 +2,7 @@
 
 Run it as `.venv/bin/python -m bench.pipeline` (or `python bench/pipeline.py`). It starts an
 embedded Redis, a temporary SQLite database in WAL mode (or DATABASE_URL when set), the fake
-OpenAI server from tests/fake_openai.py answering every call after a fixed latency L, and real
+OpenAI server from tests/kit/fake_openai.py answering every call after a fixed latency L, and real
 `gtm worker` processes. It reports ratios measured in this one run, not absolute times:
 
 1. Parallelism: wall time of "plan a 4-phase, 12-post campaign and write every post with its
@@ -38,8 +38,8 @@ from gtm import broker, create_app, queue  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Post, Run  # noqa: E402
 from gtm.services import accounts, campaigns, strategy  # noqa: E402
-from tests.fake_openai import FakeOpenAI, Reply, estimate_tokens  # noqa: E402
-from tests.plans import schema_name, valid_plan  # noqa: E402
+from tests.kit.fake_openai import FakeOpenAI, Reply, estimate_tokens  # noqa: E402
+from tests.kit.plans import schema_name, valid_plan  # noqa: E402
 
 SPEED_TARGET = 1.3
 TOKENS_TARGET = 1.2

@@ -37,7 +37,7 @@ from gtm import broker, create_app  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Campaign, Member, Phase, Post, StrategyVersion  # noqa: E402
 from gtm.services import accounts, exports, imports  # noqa: E402
-from tests.plans import valid_plan  # noqa: E402
+from tests.kit.plans import valid_plan  # noqa: E402
 
 RATIO_TARGET = 1.5
 PASSWORD = "Sturdy-passw0rd"

@@ -2,7 +2,7 @@
 
 Run it as `.venv/bin/python bench/regenerate.py` (or `-m bench.regenerate`). Like bench/pipeline.py
 it starts an embedded Redis, a temporary SQLite database (or DATABASE_URL when set), the fake OpenAI
-server from tests/fake_openai.py and real `gtm worker` processes, and reports ratios measured in
+server from tests/kit/fake_openai.py and real `gtm worker` processes, and reports ratios measured in
 this one run, counted at the fake server:
 
 1. Calls: the chat calls a regeneration from phase N makes (on a freshly planned 4-phase campaign),
@@ -31,8 +31,8 @@ import click  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Post, Run  # noqa: E402
 from gtm.services import campaigns, strategy  # noqa: E402
-from tests.fake_openai import Reply, estimate_tokens  # noqa: E402
-from tests.plans import schema_name, valid_plan, valid_regeneration  # noqa: E402
+from tests.kit.fake_openai import Reply, estimate_tokens  # noqa: E402
+from tests.kit.plans import schema_name, valid_plan, valid_regeneration  # noqa: E402
 
 CALLS_TARGET = 1.0
 TOKENS_TARGET = 1.2

@@ -38,7 +38,7 @@ from gtm import broker, create_app  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Post  # noqa: E402
 from gtm.services import accounts, campaigns, paging  # noqa: E402
-from tests import history  # noqa: E402
+from tests.kit import history  # noqa: E402
 
 RATIO_TARGET = 1.5
 FRESH_CAMPAIGNS = 10

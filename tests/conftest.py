@@ -24,8 +24,8 @@ from gtm import broker, create_app, queue
 from gtm.extensions import db
 from gtm.services import accounts, campaigns
 
-from .fake_openai import FakeOpenAI
-from .openapi_check import AnswerChecker
+from tests.kit.fake_openai import FakeOpenAI
+from tests.kit.openapi_check import AnswerChecker
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -51,9 +51,10 @@ def pytest_configure(config):
 # The tests that take longest (a browser, live processes), longest first. They start first, so the
 # processes that run the suite (make test: `--dist load`) end together rather than one waiting on the
 # other's last long test.
-LONG_FIRST = ("test_browser_xss.py", "test_soak.py", "test_browser_", "::test_in_a_browser", "test_gtm_run.py",
-              "test_workers.py", "test_regenerate_concurrency.py", "test_form_fuzz.py", "test_production.py",
-              "test_limits_race.py", "test_trigger_schedule.py")
+LONG_FIRST = ("tests/browser/test_xss.py", "tests/system/test_soak.py", "tests/browser/", "::test_in_a_browser",
+              "tests/system/test_gtm_run.py", "tests/system/test_workers.py", "tests/system/test_regenerate_races.py",
+              "tests/web/test_form_fuzz.py", "tests/system/test_production.py", "tests/api/test_limits_race.py",
+              "tests/system/test_trigger_schedule.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,7 +2,7 @@
 
 Run it as `.venv/bin/python -m bench.soak`; `--help` lists the knobs. It starts an
 embedded Redis, a temporary SQLite database (or DATABASE_URL when set), the fake OpenAI server from
-tests/fake_openai.py, gunicorn serving gtm, and real `gtm worker` processes. Then:
+tests/kit/fake_openai.py, gunicorn serving gtm, and real `gtm worker` processes. Then:
 
 1. Load, with faults: the fake answers 20% of the model calls with a fault, drawn evenly from 429 (with
    Retry-After), 500, a timeout (no answer within GTM_LLM_TIMEOUT), output cut off at its length limit,
@@ -19,7 +19,7 @@ tests/fake_openai.py, gunicorn serving gtm, and real `gtm worker` processes. The
    background work is unavailable is allowed while Redis is down); every retry succeeded; and every
    campaign ends with five steps and a regenerated strategy whose posts are all written with images.
 
-It prints the counts and exits with status 1 on any breach. tests/test_soak.py runs a short version
+It prints the counts and exits with status 1 on any breach. tests/system/test_soak.py runs a short version
 (5 campaigns, 2 kills and the Redis restart) in `make test`.
 """
 from .model import PLAN_SIZES, REGENERATE_SIZES

@@ -3,8 +3,8 @@ import collections
 import random
 import threading
 
-from tests.fake_openai import Reply
-from tests.plans import schema_name, valid_plan, valid_regeneration
+from tests.kit.fake_openai import Reply
+from tests.kit.plans import schema_name, valid_plan, valid_regeneration
 
 PASSWORD = "Sturdy-passw0rd"
 CHANNELS = ["linkedin", "email", "instagram"]

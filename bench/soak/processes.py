@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.processes import kill_worker_tree, work_horse
+from tests.kit.processes import kill_worker_tree, work_horse
 
 ROOT = Path(__file__).resolve().parents[2]
 

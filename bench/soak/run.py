@@ -20,7 +20,7 @@ from gtm.extensions import db
 from gtm.models import STEP_KINDS, Run
 from gtm.models.run import UNFINISHED
 from gtm.services import accounts
-from tests.fake_openai import FakeOpenAI
+from tests.kit.fake_openai import FakeOpenAI
 
 from .checks import Checks
 from .clients import Http, Statuses

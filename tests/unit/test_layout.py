@@ -1,0 +1,12 @@
+"""The code stays easy to find: no module over 400 lines (STYLE.md rule 13)."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 400
+
+
+def test_no_module_is_over_400_lines():
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+             for folder in ("gtm", "jobs") for path in (ROOT / folder).rglob("*.py")}
+    assert len(sizes) > 30
+    assert {name: lines for name, lines in sizes.items() if lines > LIMIT} == {}
