@@ -11,8 +11,6 @@ from . import broker
 from . import config as settings
 from .extensions import csrf, db, limiter, login_manager, migrate
 
-HTMX_VERSION = "2.0.11"
-
 
 def create_app(config: dict | None = None) -> Flask:
     """Create and configure an app; `config` overrides what the environment says."""

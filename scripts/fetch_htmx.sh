@@ -2,8 +2,14 @@
 # Fetch the pinned htmx from the npm registry into gtm/static/vendor/, checking its SRI hash.
 # Pages use this local copy when it is present, and the pinned CDN file otherwise.
 set -euo pipefail
-version="2.0.11"
-expected="2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+# The version and its hash are pinned once, in gtm/web/assets.py.
+pin=gtm/web/assets.py
+version=$(sed -n 's/^HTMX_VERSION = "\(.*\)"$/\1/p' "$pin")
+expected=$(sed -n 's/^HTMX_SRI = "sha384-\(.*\)"$/\1/p' "$pin")
+if [ -z "$version" ] || [ -z "$expected" ]; then
+  echo "no HTMX_VERSION and HTMX_SRI in $pin" >&2
+  exit 1
+fi
 target="gtm/static/vendor/htmx-${version}.min.js"
 [ -f "$target" ] && exit 0
 if ! command -v npm >/dev/null 2>&1; then

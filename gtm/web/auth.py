@@ -1,14 +1,14 @@
 """Sign-up, log-in and log-out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, request, url_for
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter
+from ..extensions import limiter, login_manager
 from ..services import accounts
 from ..services.errors import Invalid
-from . import go, page
+from .htmx import go, is_htmx, page
 from .security import seconds_until, wait_words
 
 bp = Blueprint("auth", __name__)
@@ -103,3 +103,19 @@ def logout():
     accounts.end_sessions(current_user.id)
     logout_user()
     return go("auth.login")
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Find the signed-in person from the session, or None when the session is no longer valid."""
+    return accounts.user_for_session(user_id)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send a person who is not signed in to the log-in page, and back here afterwards."""
+    if is_htmx():
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=request.path)
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
