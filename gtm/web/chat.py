@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from ..services import chat
 from ..services.errors import Conflict, Invalid
 from . import is_htmx, page, workspace_id
-from .strategy import board_page, names
+from .pages import board_page
+from .strategy import names
 
 bp = Blueprint("chat", __name__)
 # A form posted without JavaScript is answered with the whole board, which needs the strategy pages' names.

@@ -5,15 +5,13 @@ The CSV upload works without JavaScript: the file is read and every row checked 
 the file's text kept in the form; nothing is saved until the person confirms, and then all rows are
 saved in one transaction, or none.
 """
-from datetime import datetime, timedelta, timezone
-
 from flask import Blueprint, redirect, request, url_for
 from flask_login import login_required
 
 from ..services import campaigns, exports, results, strategy
 from ..services.errors import Invalid
-from ..services.results import charts
-from . import download, is_htmx, number_arg, page, workspace_id
+from . import download, is_htmx, page, workspace_id
+from .pages import post_results_context, results_page
 
 bp = Blueprint("results", __name__)
 
@@ -32,36 +30,7 @@ def metric_text(metric: str, value, currency: str = "") -> str:
 # Events the page's sections listen for: new numbers, and alerts that may have changed.
 METRICS_CHANGED = "metrics-changed"
 ALERTS_CHANGED = "alerts-changed"
-TRIGGER_DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "threshold": "", "min_impressions": "1000",
-                    "action": "regenerate", "from_phase": "", "direction": ""}
 RECORD_FIELDS = ("variant", "date", "impressions", "clicks", "conversions", "spend")
-
-
-def sections(campaign_id: int, values: dict | None = None, errors: dict | None = None,
-             problem: str | None = None, past_before=None) -> dict:
-    """What `results/_triggers.html` and `results/_alerts.html` need (their routes are in gtm.web.triggers);
-    `past_before` is the cursor of the past alerts shown."""
-    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id, past_before),
-            "trigger_values": values or TRIGGER_DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
-            "trigger_limits": {"direction": results.TEMPLATE_MAX, "placeholders": results.PLACEHOLDERS,
-                               "metrics": results.METRIC_LABELS}}
-
-
-def results_page(campaign_id: int, status: int = 200, fragment: str | None = None, **context):
-    """The results page; for htmx, only `fragment` (with the context given) when one is named."""
-    if fragment and is_htmx():
-        return page("results/results.html", fragment, status=status, campaign_id=campaign_id, **context)
-    found = results.results(workspace_id(), campaign_id, request.args.get("before"), results.VERSIONS_SHOWN)
-    metric = charts.chart_metric(request.args.get("metric"))
-    currency = found.campaign.currency
-    phase_totals = [(f"Phase {phase.number} · {phase.name}", phase.totals) for phase in found.phases]
-    context = {**sections(campaign_id, past_before=request.args.get("alerts_before")), "upload": None, **context}
-    del context["campaign_id"]
-    return page("results/results.html", status=status, campaign_id=campaign_id, found=found, metric=metric,
-                chart_metrics=charts.CHART_METRICS, line=charts.daily_line(found.daily, metric, currency),
-                bars=charts.phase_bars(phase_totals, metric, currency), recorded=number_arg("recorded"),
-                limits={"bytes": results.CSV_MAX_TEXT, "rows": results.ROWS_MAX, "columns": results.COLUMNS},
-                **context)
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")
@@ -121,17 +90,6 @@ def _upload_problem(campaign_id: int, problem: str, status: int):
 
 # --- The post page's numbers -------------------------------------------------------------------------
 
-def post_context(campaign_id: int, post_id: int, values: dict | None = None, errors: dict | None = None,
-                 saved: bool = False) -> dict:
-    """What `results/_post_results.html` needs."""
-    return {"campaign_id": campaign_id, "post_id": post_id,
-            "currency": campaigns.get_campaign(workspace_id(), campaign_id).currency,
-            "numbers": results.post_results(workspace_id(), campaign_id, post_id),
-            "days": results.post_days(campaign_id, post_id, limit=14),
-            "metric_values": values or {"variant": "A", "date": (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()},
-            "metric_errors": errors or {}, "metric_saved": saved}
-
-
 @bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/metrics")
 @login_required
 def record(campaign_id: int, post_id: int):
@@ -142,13 +100,13 @@ def record(campaign_id: int, post_id: int):
     except Invalid as exc:
         if is_htmx():
             return page("strategy/post.html", "results/_post_results.html", status=422,
-                        **post_context(campaign_id, post_id, values, exc.fields))
+                        **post_results_context(campaign_id, post_id, values, exc.fields))
         view = strategy.post_view(workspace_id(), campaign_id, post_id, {})
         return page("strategy/post.html", status=422, view=view,
-                    **post_context(campaign_id, post_id, values, exc.fields))
+                    **post_results_context(campaign_id, post_id, values, exc.fields))
     if is_htmx():
         response = page("strategy/post.html", "results/_post_results.html",
-                        **post_context(campaign_id, post_id, {**values, "impressions": "", "clicks": "",
+                        **post_results_context(campaign_id, post_id, {**values, "impressions": "", "clicks": "",
                                                               "conversions": "", "spend": ""}, saved=True))
         response.headers["HX-Trigger"] = f"{METRICS_CHANGED}, {ALERTS_CHANGED}"
         return response

@@ -2,10 +2,10 @@
 from flask import Blueprint, g, make_response, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..services import chat, results, strategy
+from ..services import results, strategy
 from ..services.errors import Conflict, Invalid
 from . import MAX_ID, go, is_htmx, no_change, number_arg, page, unchanged, workspace_id
-from .results import post_context
+from .pages import board_page, post_results_context, strategy_limits
 
 bp = Blueprint("strategy", __name__)
 
@@ -13,27 +13,6 @@ bp = Blueprint("strategy", __name__)
 @bp.context_processor
 def names():
     return {"channel_names": strategy.channel_names()}
-
-
-def board_page(campaign_id: int, status: int = 200, **context):
-    # Read before the board, so a change made meanwhile shows at the next poll rather than being missed.
-    g.poll_state = strategy.board_state(workspace_id(), campaign_id)
-    board = strategy.board(workspace_id(), campaign_id)
-    context.setdefault("errors", {})
-    context.setdefault("values", {})
-    # Only the full page shows the chat (its newest messages, or those before ?before=); the board's htmx
-    # fragment (polled every second) has none.
-    ctr = results.ctr_by_post(campaign_id, [post.id for post in board.posts])
-    chat_page = None if is_htmx() else chat.conversation(workspace_id(), campaign_id, request.args.get("before"),
-                                                         chat.MESSAGES_SHOWN)
-    return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
-                ctr=ctr, versions=strategy.version_count(workspace_id(), campaign_id), limits=_limits(),
-                chat=chat_page, **context)
-
-
-def _limits() -> dict:
-    return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.VARIANT_FEEDBACK_MAX,
-            "max_phases": strategy.REGENERATE_PHASES_MAX}
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy")
@@ -56,7 +35,7 @@ def summary(campaign_id: int):
         return redirect(url_for("strategy.board", campaign_id=campaign_id))
     board_ = strategy.board(workspace_id(), campaign_id)
     return page("strategy/_summary.html", board=board_, campaign_id=campaign_id, errors={}, values={},
-                limits=_limits())
+                limits=strategy_limits())
 
 
 @bp.post("/campaigns/<int:campaign_id>/strategy/plan")
@@ -94,7 +73,7 @@ def regenerate_strategy(campaign_id: int):
         phase_num = phase_num if phase_num != "" else suggestion.get("from_phase", "")
         direction = suggestion.get("direction", "")
     context = {"campaign_id": campaign_id, "errors": {}, "problem": None, "direction": direction,
-               "phase_num": phase_num, "limits": _limits(), "in_dialog": is_htmx(), "alert_id": alert_id}
+               "phase_num": phase_num, "limits": strategy_limits(), "in_dialog": is_htmx(), "alert_id": alert_id}
     status = 200
     if request.method == "POST":
         try:
@@ -193,7 +172,7 @@ def post(campaign_id: int, post_id: int):
     if is_htmx():
         return page("strategy/post.html", "strategy/_post.html", view=view, campaign_id=campaign_id)
     return page("strategy/post.html", view=view,
-                **post_context(campaign_id, post_id, saved=request.args.get("saved") == "1"))
+                **post_results_context(campaign_id, post_id, saved=request.args.get("saved") == "1"))
 
 
 @bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>")
@@ -215,7 +194,7 @@ def regenerate(campaign_id: int, post_id: int, label: str):
     # Opened from an alert: its suggested feedback is filled in, and the alert goes along.
     alert_id = request.values.get("alert_id") or None
     context = {"vv": view, "campaign_id": campaign_id, "post_id": post_id, "label": view.label, "errors": {},
-               "feedback": "", "problem": None, "limits": _limits(), "alert_id": alert_id,
+               "feedback": "", "problem": None, "limits": strategy_limits(), "alert_id": alert_id,
                "post_title": strategy.get_post(workspace_id(), campaign_id, post_id).title}
     if request.method == "GET":
         strategy.check_revisable(workspace_id(), campaign_id, post_id, label)

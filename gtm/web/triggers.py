@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from ..services import campaigns, results
 from ..services.errors import Conflict, Invalid
 from . import is_htmx, page, workspace_id
-from .results import ALERTS_CHANGED, results_page, sections
+from .pages import results_page, sections
+from .results import ALERTS_CHANGED
 
 bp = Blueprint("triggers", __name__)
 
