@@ -111,7 +111,7 @@ def _llm_label(app) -> str:
 
 def _spawn(command: list[str], env: dict) -> subprocess.Popen:
     # A new session keeps Ctrl-C for us, so we stop children in order; PDEATHSIG covers a kill -9 of us.
-    return subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=broker._die_with_parent)
+    return subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=broker.die_with_parent)
 
 
 def _stop_all(children: list[subprocess.Popen], grace: float = 10.0) -> None:

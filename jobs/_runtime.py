@@ -12,7 +12,10 @@ log = logging.getLogger(__name__)
 
 
 class LiveText:
-    """Buffers streamed text and flushes it to Redis a few times a second."""
+    """Buffers streamed text and flushes it to Redis a few times a second.
+
+    Used as `with LiveText(run_id) as live:`, it hands the LLM gateway its `live` and flushes what is
+    left when the job ends, whether it finished or failed, so the run's page shows the last words."""
 
     def __init__(self, run_id: int, every: float = 0.25):
         self.run_id = run_id
@@ -27,16 +30,19 @@ class LiveText:
 
     def flush(self) -> None:
         if self.buffer:
-            broker.append_live_text(self.run_id, "".join(self.buffer))
+            broker.live_text.append(self.run_id, "".join(self.buffer))
             self.buffer.clear()
         self.flushed = time.monotonic()
 
     def reset(self) -> None:
         self.buffer.clear()
-        broker.clear_live_text(self.run_id)
+        broker.live_text.clear(self.run_id)
 
-    def as_live(self) -> llm.Live:
+    def __enter__(self) -> llm.Live:
         return llm.Live(write=self.write, reset=self.reset)
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()
 
 
 def run_job(func):

@@ -7,21 +7,15 @@ from ._runtime import LiveText, run_job
 @run_job
 def plan_strategy(run_id: int) -> None:
     """Plan the strategy of a pipeline run and hand its posts to the workers."""
-    live = LiveText(run_id)
-    try:
-        strategy.execute_plan(run_id, live.as_live())
-    finally:
-        live.flush()
+    with LiveText(run_id) as live:
+        strategy.execute_plan(run_id, live)
 
 
 @run_job
 def regenerate_strategy(run_id: int) -> None:
     """Plan the new phases of a regeneration, swap them in, and hand the new posts to the workers."""
-    live = LiveText(run_id)
-    try:
-        strategy.execute_regenerate(run_id, live.as_live())
-    finally:
-        live.flush()
+    with LiveText(run_id) as live:
+        strategy.execute_regenerate(run_id, live)
 
 
 @run_job

@@ -297,7 +297,7 @@ def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None
     run.error = error
     run.finished_at = utcnow()
     run.message = message if message is not None else ("Failed" if error else run.message)
-    broker.clear_live_text(run.id)
+    broker.live_text.clear(run.id)
     _settle(run.parent_id)
 
 
@@ -307,7 +307,7 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*)(?:("\s*:)|"|\Z)')
 def live_lines(run: Run, keep: int = 12) -> list[str]:
     """Return the readable text streamed so far: the string values of the partial JSON, not its syntax."""
     try:
-        text = broker.live_text(run.id)
+        text = broker.live_text.read(run.id)
     except RedisError:
         return []
     lines = []

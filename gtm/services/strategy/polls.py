@@ -83,7 +83,7 @@ def board_state(workspace_id: int, campaign_id: int) -> str:
     live, elapsed = 0, None
     if unfinished_run:
         try:
-            live = broker.live_text_length(row.id)
+            live = broker.live_text.length(row.id)
         except RedisError:
             live = -1
         if row.started_at is not None:
