@@ -127,6 +127,4 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_LOGIN_ACCOUNT_LIMIT": env.get("GTM_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
         "GTM_SIGNUP_LIMIT": env.get("GTM_SIGNUP_LIMIT", "5 per hour"),
         "GTM_SIGNUP": env.get("GTM_SIGNUP", "open"),
-        # Imported by each worker before it forks, so jobs start without import work.
-        "GTM_JOB_MODULES": ("jobs.steps", "jobs.strategy", "jobs.results"),
     }

@@ -18,7 +18,7 @@ from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
-from . import broker
+from . import broker, jobnames
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,6 @@ def enqueue(func_path: str, run_id: int, *, timeout: int, at_front: bool = False
     return job.id
 
 
-CHECK_TRIGGERS = "jobs.results.check_triggers"
-
-
 def schedule_trigger_check(app: Flask | None = None) -> str:
     """Schedule the next check of every campaign's triggers with RQ's scheduler, which the workers run.
 
@@ -80,7 +77,7 @@ def schedule_trigger_check(app: Flask | None = None) -> str:
     queue = _queue(app)
     if queue.connection.exists(Job.key_for(scheduled_id)):
         return scheduled_id
-    queue.enqueue_at(datetime.fromtimestamp(slot * interval, timezone.utc), CHECK_TRIGGERS, job_id=scheduled_id,
+    queue.enqueue_at(datetime.fromtimestamp(slot * interval, timezone.utc), jobnames.CHECK_TRIGGERS, job_id=scheduled_id,
                      job_timeout=max(60, interval), result_ttl=max(60, 2 * interval), failure_ttl=7 * 86400,
                      description="check every campaign's triggers")
     return scheduled_id
@@ -280,7 +277,7 @@ def _prepare_for_forks(app: Flask) -> None:
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     configure_mappers()
     llm.warm_up(app)
-    for module in app.config["GTM_JOB_MODULES"]:
+    for module in jobnames.modules():
         importlib.import_module(module)
     # Move everything built so far out of the collector's reach: otherwise the first collection in
     # each forked horse touches every inherited object and copies most of the parent's memory.

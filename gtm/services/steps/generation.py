@@ -10,7 +10,7 @@ from typing import Mapping
 
 from sqlalchemy import select
 
-from ... import llm
+from ... import jobnames, llm
 from ...extensions import db
 from ...models import Campaign, Run, StepVersion
 from .. import campaigns, runs
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 CONTEXT_CHARS_PER_STEP = 1500
 PREVIOUS_CHARS = 6000
-JOB = "jobs.steps.generate_step"
 
 
 def _busy_message(spec: StepSpec) -> str:
@@ -94,7 +93,7 @@ def retry(workspace_id: int, campaign_id: int, kind: str, run_id: int) -> Run:
 
 def _enqueue(workspace_id: int, campaign_id: int, spec: StepSpec, params: dict) -> Run:
     return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="step", subject=spec.kind,
-                       params=params, total=3, job=JOB, llm_calls=1, busy_message=_busy_message(spec))
+                       params=params, total=3, job=jobnames.GENERATE_STEP, llm_calls=1, busy_message=_busy_message(spec))
 
 
 def context_for(campaign_id: int, kind: str) -> tuple[dict[str, str], dict[str, int], dict[str, dict]]:

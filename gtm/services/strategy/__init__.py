@@ -21,7 +21,7 @@ from .lookups import get_post, latest_pipeline  # noqa: F401
 from .polls import board_state  # noqa: F401
 from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
 from .regenerate import (  # noqa: F401
-    REGENERATE_JOB, REGENERATE_PHASES_MAX, Preview, check_phase_num, clean_new_direction, execute_regenerate, preview, regenerate,
+    REGENERATE_PHASES_MAX, Preview, check_phase_num, clean_new_direction, execute_regenerate, preview, regenerate,
     retry_regeneration,
 )
 from .restore import get_version, restore, undo  # noqa: F401

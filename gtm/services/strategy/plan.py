@@ -9,7 +9,7 @@ import logging
 
 from sqlalchemy import update
 
-from ... import llm
+from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
@@ -18,12 +18,11 @@ from ..errors import Conflict, clean_text
 from ..numbering import next_number
 from .context import plan_prompt
 from .lookups import post_subject
-from .posts import POST_JOB, POST_LLM_CALLS
+from .posts import POST_LLM_CALLS
 
 log = logging.getLogger(__name__)
 
 DIRECTION_MAX = 1000
-PIPELINE_JOB = "jobs.strategy.plan_strategy"
 
 
 def clean_direction(direction) -> str:
@@ -40,7 +39,7 @@ def plan(workspace_id: int, campaign_id: int, direction=None, author_id: int | N
     if not campaign.channels:
         raise Conflict("The campaign has no channels; add at least one before planning.")
     return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="strategy", subject="",
-                       params={"direction": direction, "unit": "post", "author_id": author_id}, total=1, job=PIPELINE_JOB, llm_calls=1,
+                       params={"direction": direction, "unit": "post", "author_id": author_id}, total=1, job=jobnames.PLAN_STRATEGY, llm_calls=1,
                        busy_message="A strategy is already being planned or written for this campaign; "
                                     "wait for it to finish.")
 
@@ -65,7 +64,7 @@ def execute_plan(run_id: int, live: llm.Live) -> None:
         runs.progress(run_id, "Saving the plan…")
         _save_plan(run_id, result)
     # An earlier attempt of this job may have saved the plan and died before handing every post over.
-    runs.enqueue_children(run_id, POST_JOB, POST_LLM_CALLS)
+    runs.enqueue_children(run_id, jobnames.WRITE_POST, POST_LLM_CALLS)
 
 
 def _save_plan(run_id: int, result: llm.Result) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from ... import llm
+from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Post, Run, StrategyVersion
@@ -20,7 +20,6 @@ from .variants import VARIANT_LABELS, add_variant, make_media, problems
 
 log = logging.getLogger(__name__)
 
-POST_JOB = "jobs.strategy.write_post"
 # One call writes both variants; the images are not counted, as they have their own, shorter limit.
 POST_LLM_CALLS = 2
 
@@ -113,6 +112,6 @@ def retry_post(workspace_id: int, campaign_id: int, post_id: int) -> Run:
         StrategyVersion.campaign_id == campaign_id, StrategyVersion.number == post.version))
     post.status, post.error = "planned", ""
     return runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="post", subject=post_subject(post.id),
-                       params={"post_id": post.id}, total=3, job=POST_JOB, llm_calls=POST_LLM_CALLS,
+                       params={"post_id": post.id}, total=3, job=jobnames.WRITE_POST, llm_calls=POST_LLM_CALLS,
                        parent_id=parent_id, busy_message="This post is already being written; wait for it to finish.")
 

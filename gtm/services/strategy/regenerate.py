@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from ... import llm
+from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Phase, Post, Run, StrategyVersion
@@ -24,11 +24,10 @@ from ..numbering import next_number
 from .context import regenerate_prompt
 from .lookups import member_posts, phases
 from .plan import DIRECTION_MAX, add_planned
-from .posts import POST_JOB, POST_LLM_CALLS
+from .posts import POST_LLM_CALLS
 
 log = logging.getLogger(__name__)
 
-REGENERATE_JOB = "jobs.strategy.regenerate_strategy"
 BUSY = "A strategy change (a plan, a regeneration or a restore) is in flight for this campaign; wait for it to finish."
 NO_STRATEGY = "This campaign has no strategy to regenerate yet; plan one first."
 # Without the answer, the number of new posts is a guess: as many as are replaced, or one phase's worth.
@@ -149,7 +148,7 @@ def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author
     run.params = {**run.params, "based_on": campaign.current_version,
                   "version": next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign_id)}
     run.message = f"Waiting for a worker to plan version {run.params['version']} from phase {split.phase_num}…"
-    runs.enqueue(run, REGENERATE_JOB, llm_calls=1)
+    runs.enqueue(run, jobnames.REGENERATE_STRATEGY, llm_calls=1)
     if alert is not None:
         results.acted(alert.id, run.id)
     log.info("run %s: regenerate campaign %s from phase %s as version %s", run.id, campaign_id, split.phase_num,
@@ -194,7 +193,7 @@ def execute_regenerate(run_id: int, live: llm.Live) -> None:
 
         runs.progress(run_id, "Saving the new version…")
         _swap(run_id, result)
-    runs.enqueue_children(run_id, POST_JOB, POST_LLM_CALLS)
+    runs.enqueue_children(run_id, jobnames.WRITE_POST, POST_LLM_CALLS)
 
 
 def _swap(run_id: int, result: llm.Result) -> None:

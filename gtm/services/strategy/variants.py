@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from ... import llm
+from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
@@ -25,7 +25,6 @@ HEADLINE_MAX = 200
 CALL_TO_ACTION_MAX = 300
 IMAGE_PROMPT_MAX = 2000
 HASHTAG_MAX = 100  # the characters of one hashtag
-VARIANT_JOB = "jobs.strategy.revise_variant"
 
 
 def check_label(label: str) -> str:
@@ -135,7 +134,7 @@ def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label:
                       subject=variant_subject(post.id, label),
                       params={"post_id": post.id, "label": label, "feedback": feedback, "based_on": current.number,
                               **({"alert_id": alert.id} if alert else {})},
-                      total=3, job=VARIANT_JOB, llm_calls=2,
+                      total=3, job=jobnames.REVISE_VARIANT, llm_calls=2,
                       busy_message=f"Variant {label} is already being rewritten; wait for it to finish.")
     if alert is not None:
         results.acted(alert.id, run.id)

@@ -1,0 +1,18 @@
+"""The jobs gtm enqueues, by dotted path.
+
+`gtm` never imports `jobs` (RQ imports a job by its path in the worker), so this module is the one place
+that names them; a test checks that each path leads to a job.
+"""
+GENERATE_STEP = "jobs.steps.generate_step"
+PLAN_STRATEGY = "jobs.strategy.plan_strategy"
+REGENERATE_STRATEGY = "jobs.strategy.regenerate_strategy"
+WRITE_POST = "jobs.strategy.write_post"
+REVISE_VARIANT = "jobs.strategy.revise_variant"
+CHECK_TRIGGERS = "jobs.results.check_triggers"
+
+ALL = (GENERATE_STEP, PLAN_STRATEGY, REGENERATE_STRATEGY, WRITE_POST, REVISE_VARIANT, CHECK_TRIGGERS)
+
+
+def modules() -> list[str]:
+    """Return the modules that hold the jobs, in a stable order (a worker imports them before it forks)."""
+    return sorted({path.rpartition(".")[0] for path in ALL})
