@@ -77,7 +77,7 @@ def test_each_thing_the_board_shows_changes_its_state(auth_client, board, change
         if change == "progress":
             run.done = 3
         else:
-            broker.append_live_text(run.id, '{"headline": "Spring is')
+            broker.live_text.append(run.id, '{"headline": "Spring is')
     db.session.commit()
     assert poll(auth_client, board.id, state).status_code == 200
 

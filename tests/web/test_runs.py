@@ -9,7 +9,7 @@ def test_run_page_shows_live_text_as_whole_lines(auth_client, campaign, work):
     auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
     run = Run.query.filter_by(subject="competitors").one()
     # Part of a JSON answer, as the model streams it: the page shows its values, one per line.
-    broker.append_live_text(run.id, '{"summary": "Owners compare us with doing nothing.", '
+    broker.live_text.append(run.id, '{"summary": "Owners compare us with doing nothing.", '
                                     '"competitors": [{"name": "Flora')
 
     html = auth_client.get(f"/runs/{run.id}").get_data(as_text=True)

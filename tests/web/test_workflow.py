@@ -552,7 +552,7 @@ def test_live_preview_shows_readable_text_for_every_kind(htmx, auth_client, app,
     earlier = {k: current(campaign, k).content for k in STEP_KINDS[:STEP_KINDS.index(kind)]}
     text = json.dumps(COMPOSERS[kind](Facts({"campaign": {"name": "Bloom"}, "inputs": INPUTS[kind],
                                                          "earlier": earlier, "today": "2030-01-01"})), indent=1)
-    broker.append_live_text(run.id, text[: len(text) // 2])
+    broker.live_text.append(run.id, text[: len(text) // 2])
     card = htmx.get(f"/campaigns/{campaign.id}/steps/{kind}").get_data(as_text=True)
     preview = card.split('class="live-preview"', 1)[1].split("</div>", 1)[0]
     assert "<p>" in preview and '":' not in preview and "{" not in preview, preview
