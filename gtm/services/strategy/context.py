@@ -53,7 +53,7 @@ def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
     )
 
 
-def post_context(post: Post) -> dict:
+def post_prompt_context(post: Post) -> dict:
     """Return what a post's call may know: the campaign summary, its phase, its brief, its parents, and what
     has won the campaign's A/B tests so far (at most three, each shortened)."""
     campaign = db.session.get(Campaign, post.campaign_id)

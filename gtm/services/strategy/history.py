@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from ...extensions import db
-from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, User, Variant
+from ...models import Campaign, Member, Post, Run, StrategyVersion, User, Variant
 from .. import campaigns, graph, paging, runs
 from .context import channel_names
-from .lookups import edges_among, member_posts, phases
+from .lookups import Column, edges_among, member_posts, phases
 from .regenerate import BUSY
 from .restore import get_version
 
@@ -105,12 +105,6 @@ def timeline(workspace_id: int, campaign_id: int, before=None, limit=VERSIONS_SH
     latest = db.session.scalar(select(func.max(StrategyVersion.number))
                                .where(StrategyVersion.campaign_id == campaign_id)) or 0
     return Timeline(campaign, campaign.current_version, paging.Page(entries, versions.next, before), latest)
-
-
-@dataclass
-class Column:
-    phase: Phase
-    posts: list[Post]
 
 
 @dataclass

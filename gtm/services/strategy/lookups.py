@@ -1,4 +1,6 @@
 """Finding a campaign's strategy rows: posts, phases, edges, neighbours, current variants and runs."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from ...extensions import db
@@ -7,6 +9,14 @@ from .. import campaigns, runs
 from ..errors import Conflict, NotFound
 
 UNFINISHED_POSTS = ("planned", "writing")
+
+
+@dataclass
+class Column:
+    """One phase of a strategy version and its member posts, as the board and a version's page lay them out."""
+
+    phase: Phase
+    posts: list[Post]
 
 
 def get_post(workspace_id: int, campaign_id: int, post_id: int) -> Post:

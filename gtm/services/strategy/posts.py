@@ -12,7 +12,7 @@ from ...llm import schemas
 from ...models import Post, Run, StrategyVersion
 from .. import runs
 from ..errors import Conflict
-from .context import post_context
+from .context import post_prompt_context
 from .lookups import (
     UNFINISHED_POSTS, active_posts, current_variant, get_post, latest_post_run, post_subject, require_active,
 )
@@ -38,7 +38,7 @@ def write_post(run_id: int) -> None:
         return
 
     if not all(current_variant(post_id, label) for label in VARIANT_LABELS):
-        context = post_context(post)
+        context = post_prompt_context(post)
         limit = context["body_limit"]
         prompt = llm.render("post", **context)
         # Nothing holds a database connection while the model writes.

@@ -14,7 +14,7 @@ from ...models import Campaign, Post, Run, Variant
 from .. import media, results, runs
 from ..errors import Conflict, NotFound, clean_text
 from ..numbering import commit_retrying, next_number
-from .context import HASHTAGS_MAX, post_context
+from .context import HASHTAGS_MAX, post_prompt_context
 from .lookups import current_variant, get_post, require_active, variant_subject
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def execute_variant(run_id: int) -> None:
         post = db.session.get(Post, post_id)
         previous = db.session.scalar(select(Variant).where(Variant.post_id == post_id, Variant.label == label,
                                                            Variant.number == run.params["based_on"]))
-        context = post_context(post)
+        context = post_prompt_context(post)
         limit = context["body_limit"]
         prompt = llm.render("variant", **context, label=label, feedback=run.params["feedback"], previous={
             "number": previous.number, "headline": previous.headline, "body": previous.body,

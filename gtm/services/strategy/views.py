@@ -9,17 +9,12 @@ from .. import campaigns, graph, media, paging, runs
 from ..errors import NotFound
 from .context import channel_names
 from .lookups import (
+    Column,
     UNFINISHED_POSTS, active_posts, children, edges_among, get_post, latest_pipeline, latest_post_run, parents,
     phase_of, phases, variant_subject,
 )
 from .posts import reconcile_posts, sync_post
 from .variants import VARIANT_LABELS, check_label
-
-
-@dataclass
-class Column:
-    phase: Phase
-    posts: list[Post]
 
 
 @dataclass
