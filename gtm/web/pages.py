@@ -11,6 +11,10 @@ from .context import workspace_id
 from .converters import number_arg
 from .htmx import is_htmx, page
 
+# Events the results page's sections and the alert badge listen for: new numbers, and alerts that may have changed.
+METRICS_CHANGED = "metrics-changed"
+ALERTS_CHANGED = "alerts-changed"
+
 TRIGGER_DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "threshold": "", "min_impressions": "1000",
                     "action": "regenerate", "from_phase": "", "direction": ""}
 
@@ -38,7 +42,7 @@ def strategy_limits() -> dict:
 
 def sections(campaign_id: int, values: dict | None = None, errors: dict | None = None,
              problem: str | None = None, past_before=None) -> dict:
-    """What `results/_triggers.html` and `results/_alerts.html` need (their routes are in gtm.web.triggers);
+    """What `triggers/_triggers.html` and `triggers/_alerts.html` need (their routes are in gtm.web.triggers);
     `past_before` is the cursor of the past alerts shown."""
     return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id, past_before),
             "trigger_values": values or TRIGGER_DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
@@ -49,14 +53,14 @@ def sections(campaign_id: int, values: dict | None = None, errors: dict | None =
 def results_page(campaign_id: int, status: int = 200, fragment: str | None = None, **context):
     """The results page; for htmx, only `fragment` (with the context given) when one is named."""
     if fragment and is_htmx():
-        return page("results/results.html", fragment, status=status, campaign_id=campaign_id, **context)
+        return page("results/show.html", fragment, status=status, campaign_id=campaign_id, **context)
     found = results.results(workspace_id(), campaign_id, request.args.get("before"), results.VERSIONS_SHOWN)
     metric = charts.chart_metric(request.args.get("metric"))
     currency = found.campaign.currency
     phase_totals = [(f"Phase {phase.number} · {phase.name}", phase.totals) for phase in found.phases]
     context = {**sections(campaign_id, past_before=request.args.get("alerts_before")), "upload": None, **context}
     del context["campaign_id"]
-    return page("results/results.html", status=status, campaign_id=campaign_id, found=found, metric=metric,
+    return page("results/show.html", status=status, campaign_id=campaign_id, found=found, metric=metric,
                 chart_metrics=charts.CHART_METRICS, line=charts.daily_line(found.daily, metric, currency),
                 bars=charts.phase_bars(phase_totals, metric, currency), recorded=number_arg("recorded"),
                 limits={"bytes": results.CSV_MAX_TEXT, "rows": results.ROWS_MAX, "columns": results.COLUMNS},

@@ -5,32 +5,20 @@ The CSV upload works without JavaScript: the file is read and every row checked 
 the file's text kept in the form; nothing is saved until the person confirms, and then all rows are
 saved in one transaction, or none.
 """
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request
 from flask_login import login_required
 
 from ..services import campaigns, exports, results, strategy
-from ..services.errors import Invalid
-from . import download, is_htmx, page, workspace_id
-from .pages import post_results_context, results_page
+from .context import workspace_id
+from .forms import submit, swap
+from .htmx import download, go, is_htmx, page
+from .pages import ALERTS_CHANGED, METRICS_CHANGED, post_results_context, results_page
 
 bp = Blueprint("results", __name__)
 
-
-@bp.app_context_processor
-def helpers():
-    return {"metric_labels": results.METRIC_LABELS, "min_impressions": results.MIN_IMPRESSIONS,
-            "min_clicks": results.MIN_CLICKS, "channel_names": strategy.channel_names()}
-
-
-@bp.app_template_global()
-def metric_text(metric: str, value, currency: str = "") -> str:
-    """A metric's value as a marketer reads it (macros imported without context see it too)."""
-    return results.metric_text(metric, None if value is None else float(value), currency)
-
-# Events the page's sections listen for: new numbers, and alerts that may have changed.
-METRICS_CHANGED = "metrics-changed"
-ALERTS_CHANGED = "alerts-changed"
 RECORD_FIELDS = ("variant", "date", "impressions", "clicks", "conversions", "spend")
+# After a day is saved the form keeps its variant and date, ready for the next day's numbers.
+RECORD_CLEARED = {"impressions": "", "clicks": "", "conversions": "", "spend": ""}
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")
@@ -56,16 +44,13 @@ def upload(campaign_id: int):
     campaigns.get_campaign(workspace_id(), campaign_id)
     file = request.files.get("file")
     if file is None or not file.filename:
-        return _upload_problem(campaign_id, "Choose a CSV file to upload.", 422)
-    try:
-        with file.stream:
-            data = file.read(results.CSV_MAX_BYTES + 1)
-        preview = results.preview_csv(workspace_id(), campaign_id, data)
-    except results.TooLarge as exc:
-        return _upload_problem(campaign_id, exc.message, 413)
-    except Invalid as exc:
-        return _upload_problem(campaign_id, exc.fields.get("file", exc.message), 422)
-    return results_page(campaign_id, 200 if preview.ok else 422, upload={"preview": preview, "name": file.filename})
+        return _refused(campaign_id)(422, errors={}, problem="Choose a CSV file to upload.")
+    with file.stream:
+        data = file.read(results.CSV_MAX_BYTES + 1)
+    return submit(lambda: results.preview_csv(workspace_id(), campaign_id, data),
+                  done=lambda preview: results_page(campaign_id, 200 if preview.ok else 422,
+                                                    upload={"preview": preview, "name": file.filename}),
+                  again=_refused(campaign_id), also=(results.TooLarge,))
 
 
 @bp.post("/campaigns/<int:campaign_id>/results/import")
@@ -73,19 +58,19 @@ def upload(campaign_id: int):
 def confirm(campaign_id: int):
     """Save every row of a previewed CSV in one transaction, or none; then judge the triggers."""
     text = request.form.get("csv", "")
-    try:
-        count = results.import_csv(workspace_id(), campaign_id, text)
-    except results.TooLarge as exc:
-        return _upload_problem(campaign_id, exc.message, 413)
-    except Invalid as exc:
-        preview = results.preview_csv(workspace_id(), campaign_id, text)
-        return results_page(campaign_id, 422, upload={"preview": preview, "name": request.form.get("name", ""),
-                                                      "problem": exc.fields.get("file", exc.message)})
-    return redirect(url_for("results.show", campaign_id=campaign_id, recorded=count, _anchor="bring-in"), code=303)
+    return submit(lambda: results.import_csv(workspace_id(), campaign_id, text),
+                  done=lambda count: go("results.show", campaign_id=campaign_id, recorded=count, _anchor="bring-in"),
+                  again=_refused(campaign_id, text, request.form.get("name", "")), also=(results.TooLarge,))
 
 
-def _upload_problem(campaign_id: int, problem: str, status: int):
-    return results_page(campaign_id, status, upload={"preview": None, "problem": problem, "name": ""})
+def _refused(campaign_id: int, text: str | None = None, name: str = ""):
+    """An `again` for the upload forms: the results page with the file's problem in the upload section, and
+    the rows of a file refused on confirming (422) checked again, so the person sees which ones."""
+    def again(status: int, errors: dict, problem: str | None):
+        preview = results.preview_csv(workspace_id(), campaign_id, text) if text is not None and status == 422 else None
+        return results_page(campaign_id, status, upload={"preview": preview, "name": name if preview else "",
+                                                         "problem": problem or " ".join(errors.values())})
+    return again
 
 
 # --- The post page's numbers -------------------------------------------------------------------------
@@ -95,20 +80,16 @@ def _upload_problem(campaign_id: int, problem: str, status: int):
 def record(campaign_id: int, post_id: int):
     """Record one day of one variant's numbers from the post page; the same day again replaces them."""
     values = {name: request.form.get(name, "") for name in RECORD_FIELDS}
-    try:
-        results.record_one(workspace_id(), campaign_id, post_id, values)
-    except Invalid as exc:
-        if is_htmx():
-            return page("strategy/post.html", "results/_post_results.html", status=422,
-                        **post_results_context(campaign_id, post_id, values, exc.fields))
-        view = strategy.post_view(workspace_id(), campaign_id, post_id, {})
-        return page("strategy/post.html", status=422, view=view,
-                    **post_results_context(campaign_id, post_id, values, exc.fields))
-    if is_htmx():
-        response = page("strategy/post.html", "results/_post_results.html",
-                        **post_results_context(campaign_id, post_id, {**values, "impressions": "", "clicks": "",
-                                                              "conversions": "", "spend": ""}, saved=True))
-        response.headers["HX-Trigger"] = f"{METRICS_CHANGED}, {ALERTS_CHANGED}"
-        return response
-    return redirect(url_for("strategy.post", campaign_id=campaign_id, post_id=post_id, saved=1, _anchor="results"),
-                    code=303)
+    return submit(lambda: results.record_one(workspace_id(), campaign_id, post_id, values),
+                  done=swap(lambda: _post_page(campaign_id, post_id, values={**values, **RECORD_CLEARED}, saved=True),
+                            "strategy.post", event=f"{METRICS_CHANGED}, {ALERTS_CHANGED}", campaign_id=campaign_id,
+                            post_id=post_id, saved=1, _anchor="results"),
+                  again=lambda status, errors, problem: _post_page(campaign_id, post_id, status, values=values,
+                                                                   errors=errors))
+
+
+def _post_page(campaign_id: int, post_id: int, status: int = 200, **form):
+    """The post page with its results section; for htmx only the section, so the post itself is not read."""
+    view = None if is_htmx() else strategy.post_view(workspace_id(), campaign_id, post_id, {})
+    return page("strategy/post.html", "results/_post_results.html", status=status, view=view,
+                **post_results_context(campaign_id, post_id, **form))

@@ -4,52 +4,35 @@ Every form works without JavaScript (it redirects back to the results page's sec
 it swaps the section in place, and an `HX-Trigger` event tells the other section and the badge
 to fetch themselves again (a new or resumed trigger may fire at once, a deleted one closes its alert).
 """
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from ..services import campaigns, results
-from ..services.errors import Conflict, Invalid
-from . import is_htmx, page, workspace_id
-from .pages import results_page, sections
-from .results import ALERTS_CHANGED
+from .context import workspace_id
+from .forms import submit, swap
+from .htmx import page, page_only
+from .pages import ALERTS_CHANGED, TRIGGER_DEFAULTS, results_page, sections
 
 bp = Blueprint("triggers", __name__)
 
-FIELDS = ("scope", "metric", "comparison", "threshold", "min_impressions", "action", "from_phase", "direction")
+# The new-trigger form's fields: those its defaults name.
+FIELDS = tuple(TRIGGER_DEFAULTS)
 # The event the badge listens for when only the count of open alerts changed.
 ALERT_COUNT_CHANGED = "alert-count-changed"
 
 
-def results_url(campaign_id: int, section: str = "triggers") -> str:
-    """The results page, scrolled to a section (`triggers` or `alerts`)."""
-    return url_for("results.show", campaign_id=campaign_id, _anchor=section)
-
-
-@bp.app_context_processor
-def helpers():
-    return {"open_alert_count": results.open_alert_count, "results_url": results_url}
-
-
-def _section(campaign_id: int, section: str, status: int = 200, event: str | None = None, **form):
-    """Answer a section (`triggers` or `alerts`): its fragment for htmx, telling the page what else changed;
-    else the whole page."""
+def _section(campaign_id: int, section: str, status: int = 200, **form):
+    """Answer a section (`triggers` or `alerts`): its fragment for htmx, else the whole results page."""
     context = sections(campaign_id, **form)
     del context["campaign_id"]
-    response = results_page(campaign_id, status, f"results/_{section}.html", **context)
-    if event and is_htmx():
-        response.headers["HX-Trigger"] = event
-    return response
+    return results_page(campaign_id, status, f"triggers/_{section}.html", **context)
 
 
-def _done(campaign_id: int, section: str, event: str):
-    """After a change: the section again for htmx, a redirect back to it otherwise."""
-    if is_htmx():
-        return _section(campaign_id, section, event=event)
-    return redirect(results_url(campaign_id, section), code=303)
-
-
-def _form_values() -> dict:
-    return {name: request.form.get(name, "") for name in FIELDS}
+def _changed(campaign_id: int, section: str, event: str):
+    """After a change: the section again for htmx, telling the page what else changed; a redirect back to it
+    otherwise."""
+    return swap(lambda: _section(campaign_id, section), "results.show", event=event, campaign_id=campaign_id,
+                _anchor=section)
 
 
 def _rule(values: dict) -> dict:
@@ -74,14 +57,10 @@ def index(campaign_id: int):
 @login_required
 def create(campaign_id: int):
     """Create a trigger from the form; it is judged at once, and may fire."""
-    values = _form_values()
-    try:
-        results.create(workspace_id(), campaign_id, _rule(values), author_id=current_user.id)
-    except Invalid as exc:
-        return _section(campaign_id, "triggers", 422, values=values, errors=exc.fields)
-    except Conflict as exc:
-        return _section(campaign_id, "triggers", 409, values=values, problem=exc.message)
-    return _done(campaign_id, "triggers", ALERTS_CHANGED)
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    return submit(lambda: results.create(workspace_id(), campaign_id, _rule(values), author_id=current_user.id),
+                  done=_changed(campaign_id, "triggers", ALERTS_CHANGED),
+                  again=lambda status, **outcome: _section(campaign_id, "triggers", status, values=values, **outcome))
 
 
 @bp.post("/campaigns/<int:campaign_id>/triggers/<int:trigger_id>/pause", endpoint="pause", defaults={"paused": True})
@@ -91,7 +70,7 @@ def create(campaign_id: int):
 def set_paused(campaign_id: int, trigger_id: int, paused: bool):
     """Pause a trigger, or resume it (it is judged again at once)."""
     results.set_paused(workspace_id(), campaign_id, trigger_id, paused)
-    return _done(campaign_id, "triggers", ALERTS_CHANGED)
+    return _changed(campaign_id, "triggers", ALERTS_CHANGED)()
 
 
 @bp.post("/campaigns/<int:campaign_id>/triggers/<int:trigger_id>/delete")
@@ -99,7 +78,7 @@ def set_paused(campaign_id: int, trigger_id: int, paused: bool):
 def delete(campaign_id: int, trigger_id: int):
     """Delete a trigger; its alerts stay, as past alerts."""
     results.delete(workspace_id(), campaign_id, trigger_id)
-    return _done(campaign_id, "triggers", ALERTS_CHANGED)
+    return _changed(campaign_id, "triggers", ALERTS_CHANGED)()
 
 
 @bp.get("/campaigns/<int:campaign_id>/alerts")
@@ -108,10 +87,8 @@ def alerts(campaign_id: int):
     """Show the open alerts with their evidence, and a page of the past ones (?before=; the results page's section)."""
     campaigns.get_campaign(workspace_id(), campaign_id)
     before = request.args.get("before")
-    if not is_htmx():
-        return redirect(url_for("results.show", campaign_id=campaign_id, alerts_before=before or None,
-                                _anchor="alerts"))
-    return _section(campaign_id, "alerts", past_before=before)
+    return (page_only("results.show", campaign_id=campaign_id, alerts_before=before or None, _anchor="alerts")
+            or _section(campaign_id, "alerts", past_before=before))
 
 
 @bp.post("/campaigns/<int:campaign_id>/alerts/<int:alert_id>/dismiss")
@@ -119,7 +96,7 @@ def alerts(campaign_id: int):
 def dismiss(campaign_id: int, alert_id: int):
     """Dismiss an alert; it stays among the past alerts."""
     results.dismiss(workspace_id(), campaign_id, alert_id)
-    return _done(campaign_id, "alerts", ALERT_COUNT_CHANGED)
+    return _changed(campaign_id, "alerts", ALERT_COUNT_CHANGED)()
 
 
 @bp.get("/campaigns/<int:campaign_id>/alerts/badge")
@@ -127,6 +104,5 @@ def dismiss(campaign_id: int, alert_id: int):
 def badge(campaign_id: int):
     """Show the count of open alerts (the badge beside the Results tab, which refreshes itself there)."""
     campaigns.get_campaign(workspace_id(), campaign_id)
-    if not is_htmx():
-        return redirect(results_url(campaign_id, "alerts"))
-    return page("strategy/_alert_badge.html", campaign_id=campaign_id, tab="results")
+    return (page_only("results.show", campaign_id=campaign_id, _anchor="alerts")
+            or page("triggers/_alert_badge.html", campaign_id=campaign_id, tab="results"))
