@@ -68,11 +68,12 @@ def results_page(campaign_id: int, status: int = 200, fragment: str | None = Non
 
 
 def post_results_context(campaign_id: int, post_id: int, values: dict | None = None, errors: dict | None = None,
-                 saved: bool = False) -> dict:
-    """What `results/_post_results.html` needs."""
+                         saved: bool = False) -> dict:
+    """What `results/_post_results.html` needs; an empty form offers variant A and yesterday."""
+    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
     return {"campaign_id": campaign_id, "post_id": post_id,
             "currency": campaigns.get_campaign(workspace_id(), campaign_id).currency,
             "numbers": results.post_results(workspace_id(), campaign_id, post_id),
             "days": results.post_days(campaign_id, post_id, limit=14),
-            "metric_values": values or {"variant": "A", "date": (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()},
+            "metric_values": values or {"variant": "A", "date": yesterday.isoformat()},
             "metric_errors": errors or {}, "metric_saved": saved}
