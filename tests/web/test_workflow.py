@@ -14,6 +14,7 @@ from gtm.llm import schemas
 from gtm.models import STEP_KINDS, Run, StepVersion
 from gtm.services import steps
 from gtm.services.steps import content as step_content
+from gtm.web.workflow.fields import edit_form
 
 from tests.conftest import statements_of
 from tests.web.test_pages import check_page
@@ -429,7 +430,7 @@ def test_edit_saves_a_hand_edited_version(auth_client, campaign, work, kind):
     assert '{"' not in html.split("<main", 1)[1], "the edit form is structured, not JSON"
     assert '<label for="edit-summary">Summary</label>' in html
 
-    form = steps.edit_form(campaign.workspace_id, campaign.id, kind)
+    form = edit_form(campaign.workspace_id, campaign.id, kind)
     data = flat_form(form.fields)
     data["summary"] = "Written by hand."
     response = auth_client.post(f"/campaigns/{campaign.id}/steps/{kind}/edit?v=1", data=data)
@@ -448,7 +449,7 @@ def test_edit_saves_a_hand_edited_version(auth_client, campaign, work, kind):
 
 def test_edit_lists_one_item_per_line_and_adds_and_removes_groups(auth_client, campaign, work):
     generate_until(auth_client, work, campaign, "customers")
-    data = flat_form(steps.edit_form(campaign.workspace_id, campaign.id, "customers").fields)
+    data = flat_form(edit_form(campaign.workspace_id, campaign.id, "customers").fields)
     data["segments.0.pains"] = "Too many orders on Valentine's Day\n\n  Lost phone orders  \n"
     data["segments.1._remove"] = "1"
     blank = max(int(k.split(".")[1]) for k in data if k.startswith("segments."))
@@ -477,7 +478,7 @@ def test_edit_lists_one_item_per_line_and_adds_and_removes_groups(auth_client, c
 def test_a_bad_edit_shows_errors_next_to_fields_and_saves_nothing(auth_client, app, campaign, work, kind, change,
                                                                     field, message):
     generate_until(auth_client, work, campaign, kind)
-    data = flat_form(steps.edit_form(campaign.workspace_id, campaign.id, kind).fields)
+    data = flat_form(edit_form(campaign.workspace_id, campaign.id, kind).fields)
     data.update(change)
     data["summary"] = data["summary"] if "summary" in change else "A new summary that must not be saved"
     before = counts(app)
@@ -495,7 +496,7 @@ def test_a_bad_edit_shows_errors_next_to_fields_and_saves_nothing(auth_client, a
 
 def test_edited_costs_are_totalled_again_by_the_code(auth_client, campaign, work):
     generate_until(auth_client, work, campaign, "costs")
-    data = flat_form(steps.edit_form(campaign.workspace_id, campaign.id, "costs").fields)
+    data = flat_form(edit_form(campaign.workspace_id, campaign.id, "costs").fields)
     items = sorted({int(k.split(".")[1]) for k in data if k.startswith("line_items.")})
     for index in items[:-1]:
         data[f"line_items.{index}._remove"] = "1"

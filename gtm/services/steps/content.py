@@ -1,18 +1,13 @@
-"""What a step version's content becomes: computed cost totals, prompt summaries, readable lines, diffs
-and edit forms.
+"""What a step version's content becomes: computed cost totals, prompt summaries, readable lines and diffs,
+and the check of content edited by hand, with a message per refused field.
 
-Nothing here touches the database. The edit form is derived from the step's output schema,
-so every step kind gets the same JSON-free form: text fields, lists as one item per line,
-and repeated groups for lists of objects.
+Nothing here touches the database. The web layer builds the edit form from the step's schema
+(gtm/web/workflow/fields.py); the labels of the step's fields are stated here, for it and for the diffs.
 """
-import datetime
 import difflib
-import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Literal, Mapping
 
-import annotated_types
 from pydantic import BaseModel, ValidationError
 
 CENT = Decimal("0.01")
@@ -166,129 +161,7 @@ def diff_lines(old: dict | None, new: dict | None) -> list[DiffLine]:
     return rows
 
 
-# ---------------------------------------------------------------- edit forms
-
-@dataclass
-class FormField:
-    """One control of an edit form; `items` holds the groups of a list of objects."""
-
-    name: str
-    label: str
-    control: str  # text, textarea, lines, number, date, choice or items
-    value: str = ""
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    limit: int | None = None
-    item_label: str = ""
-    items: list["FormItem"] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return "edit-" + self.name.replace(".", "-")
-
-
-@dataclass
-class FormItem:
-    name: str
-    number: int
-    fields: list[FormField]
-    blank: bool = False
-
-
-def _kind(annotation) -> tuple[str, object]:
-    """Classify a schema field's type: (control, detail)."""
-    origin = typing.get_origin(annotation)
-    if origin is Literal:
-        return "choice", tuple(typing.get_args(annotation))
-    if origin is list:
-        (inner,) = typing.get_args(annotation)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return "items", inner
-        return "lines", None
-    if annotation in (int, float):
-        return "number", None
-    if annotation is datetime.date:
-        return "date", None
-    return "text", None
-
-
-def _max_length(info) -> int | None:
-    return next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
-
-
-def _shown(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return plain(Decimal(str(value)))
-    return str(value)
-
-
-def form_fields(schema: type[BaseModel], data: dict | None, prefix: str = "") -> list[FormField]:
-    """Describe the edit form of `schema`, filled from `data` (content, or what was posted)."""
-    data = data or {}
-    fields = []
-    for name, info in schema.model_fields.items():
-        full = f"{prefix}{name}"
-        control, detail = _kind(info.annotation)
-        value = data.get(name)
-        limit = _max_length(info)
-        if control == "items":
-            groups = [item for item in (value or []) if isinstance(item, dict)]
-            if not groups or any(v not in ("", [], None) for v in groups[-1].values()):
-                if limit is None or len(groups) < limit:
-                    groups.append({})  # one empty group to add an item
-            items = [FormItem(f"{full}.{i}", i + 1, form_fields(detail, group, f"{full}.{i}."),
-                              blank=not any(v not in ("", [], None) for v in group.values()))
-                     for i, group in enumerate(groups)]
-            fields.append(FormField(full, label(name), "items", item_label=ITEM_LABELS.get(name, label(name)),
-                                    items=items, limit=limit, help=info.description or ""))
-            continue
-        if control == "lines":
-            shown = "\n".join(_shown(v) for v in value) if isinstance(value, list) else _shown(value)
-        else:
-            shown = _shown(value)
-        if control == "text" and (limit is None or limit > 200):
-            control = "textarea"
-        fields.append(FormField(full, label(name), control, shown, info.description or "",
-                                tuple(detail) if control == "choice" else (), limit or EDIT_TEXT_MAX))
-    return fields
-
-
-def parse_form(schema: type[BaseModel], form: Mapping[str, str], *, keep_blank: bool = False,
-               prefix: str = "", path: tuple = (), names: dict | None = None) -> dict:
-    """Turn posted edit-form fields into content for `schema`.
-
-    Groups left blank, or ticked "remove", are dropped unless `keep_blank`; `names` then maps
-    each kept group's new position to its form name, so errors land next to the right fields.
-    """
-    data: dict = {}
-    for name, info in schema.model_fields.items():
-        full = f"{prefix}{name}"
-        control, detail = _kind(info.annotation)
-        if control == "items":
-            indices = sorted({int(key[len(full) + 1:].split(".", 1)[0]) for key in form
-                              if key.startswith(full + ".") and key[len(full) + 1:].split(".", 1)[0].isascii()
-                              and key[len(full) + 1:].split(".", 1)[0].isdigit()})
-            items = []
-            for index in indices:
-                item_prefix = f"{full}.{index}."
-                item = parse_form(detail, form, keep_blank=keep_blank, prefix=item_prefix,
-                                  path=(*path, name, len(items)), names=names)
-                removed = form.get(item_prefix + "_remove")
-                blank = not any(v not in ("", []) for v in item.values())
-                if not keep_blank and (removed or blank):
-                    continue
-                if names is not None:
-                    names[(*path, name, len(items))] = f"{full}.{index}"
-                items.append(item)
-            data[name] = items
-        elif control == "lines":
-            data[name] = [line.strip() for line in str(form.get(full, "")).splitlines() if line.strip()]
-        else:
-            data[name] = str(form.get(full, "")).replace("\r\n", "\n").strip()
-    return data
-
+# ---------------------------------------------------------------- checking an edit
 
 FRIENDLY = {
     "float_parsing": "Enter a number, like 12.50.",
@@ -305,8 +178,8 @@ FRIENDLY = {
 def validate(schema: type[BaseModel], data: dict, names: dict | None = None) -> tuple[BaseModel | None, dict]:
     """Validate content against the schema; return (value, errors by field name).
 
-    With `names` (from parse_form) the error keys are the form's control names; without,
-    they are dotted paths into the content, like `segments.0.name`.
+    With `names` (where each group of a posted form was posted) the error keys are the form's control names;
+    without, they are dotted paths into the content, like `segments.0.name`.
     """
     errors: dict[str, str] = {}
     _check_lengths(data, (), errors, names)

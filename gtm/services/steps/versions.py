@@ -5,8 +5,6 @@ index holds that in the database, so the un-marking of the old current version i
 written before the new one is marked.
 """
 from dataclasses import dataclass, field
-from typing import Mapping
-
 from sqlalchemy import func, select, update
 
 from ...extensions import db
@@ -86,51 +84,30 @@ def make_current(workspace_id: int, campaign_id: int, kind: str, number) -> Step
     return version
 
 
-@dataclass
-class EditForm:
-    """The edit form of one version: its fields, filled from the version or from what was posted."""
-
-    spec: StepSpec
-    version: StepVersion
-    fields: list[step_content.FormField]
-
-
-def edit_form(workspace_id: int, campaign_id: int, kind: str, number=None, posted: Mapping | None = None) -> EditForm:
-    """Return the edit form for a version (the current one by default)."""
+def editable(workspace_id: int, campaign_id: int, kind: str, number=None) -> StepVersion:
+    """Return the version a hand edit starts from: version `number`, or the current one by default."""
     spec = spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
     version = version_or_404(campaign_id, spec, number) if number is not None else current(campaign_id, kind)
     if version is None:
         raise Conflict(f"There is no {spec.title.lower()} to edit yet; generate it first.")
-    data = step_content.parse_form(spec.schema, posted, keep_blank=True) if posted is not None else version.content
-    return EditForm(spec, version, step_content.form_fields(spec.schema, data))
+    return version
 
 
-def save_edit_form(workspace_id: int, campaign_id: int, kind: str, form: Mapping, based_on=None) -> StepVersion:
-    """Save the posted edit form as a new, hand-edited version; nothing is saved when a field is wrong."""
+def save_edit(workspace_id: int, campaign_id: int, kind: str, content, based_on=None,
+              names: dict | None = None) -> StepVersion:
+    """Save structured content as a new, hand-edited version; nothing is saved when a field is wrong.
+
+    Errors name the fields by their path into the content (`segments.0.name`), or, for content read from
+    a form, by the form's names of its groups: `names` maps a group's path to where it was posted."""
     spec = spec_for(kind)
-    names: dict = {}
-    data = step_content.parse_form(spec.schema, form, names=names)
-    return _save_edit(workspace_id, campaign_id, spec, data, based_on, names)
-
-
-def save_edit(workspace_id: int, campaign_id: int, kind: str, content, based_on=None) -> StepVersion:
-    """Save structured content as a new, hand-edited version (the API's edit)."""
-    spec = spec_for(kind)
-    campaigns.get_campaign(workspace_id, campaign_id)
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
     if content is None:
         raise Invalid({"content": "This field is required: the step's content as an object."})
     if not isinstance(content, dict):
         raise Invalid({"content": "Must be an object with the step's fields."})
-    return _save_edit(workspace_id, campaign_id, spec, content, based_on, None)
-
-
-def _save_edit(workspace_id: int, campaign_id: int, spec: StepSpec, data: dict, based_on, names) -> StepVersion:
-    campaign = campaigns.get_campaign(workspace_id, campaign_id)
-    base = version_or_404(campaign_id, spec, based_on) if based_on is not None else current(campaign_id, spec.kind)
-    if base is None:
-        raise Conflict(f"There is no {spec.title.lower()} to edit yet; generate it first.")
-    value, errors = step_content.validate(spec.schema, data, names)
+    base = editable(workspace_id, campaign_id, kind, based_on)
+    value, errors = step_content.validate(spec.schema, content, names)
     if errors:
         raise Invalid(errors, "Some fields need attention; nothing was saved.")
     inputs = dict(base.inputs or {})
