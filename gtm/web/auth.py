@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter, login_manager
 from ..services import accounts
-from ..services.errors import Invalid
+from .forms import submit
 from .htmx import go, is_htmx, page
-from .security import seconds_until, wait_words
+from .security import account_limit, seconds_until, wait_words
 
 bp = Blueprint("auth", __name__)
 LOGIN_REFUSED = 401
@@ -17,10 +17,6 @@ LOGIN_REFUSED = 401
 
 def _login_limit() -> str:
     return current_app.config["GTM_LOGIN_LIMIT"]
-
-
-def account_limit() -> str:
-    return current_app.config["GTM_LOGIN_ACCOUNT_LIMIT"]
 
 
 def _attempted_account() -> str:
@@ -58,24 +54,27 @@ def _safe_next(target: str | None) -> str:
     return url_for("campaigns.index")
 
 
+def _signup_page(status: int = 200, errors: dict | None = None, email: str = "", problem: str | None = None):
+    return page("auth/signup.html", status=status, errors=errors or {}, email=email, problem=problem,
+                password_min=accounts.PASSWORD_MIN)
+
+
+def _signed_up(user):
+    login_user(user)
+    return go("campaigns.index")
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
     """Create an account and its workspace, unless sign-up is closed."""
-    errors, email = {}, ""
     if not signup_open():
         return page("auth/signup_closed.html", status=403 if request.method == "POST" else 200)
-    if request.method == "POST":
-        email = request.form.get("email", "")
-        try:
-            user = accounts.sign_up(email, request.form.get("password", ""))
-        except Invalid as exc:
-            errors = exc.fields
-        else:
-            login_user(user)
-            return go("campaigns.index")
-    return page("auth/signup.html", errors=errors, email=email, status=422 if errors else 200,
-                password_min=accounts.PASSWORD_MIN)
+    if request.method == "GET":
+        return _signup_page()
+    email = request.form.get("email", "")
+    return submit(lambda: accounts.sign_up(email, request.form.get("password", "")), done=_signed_up,
+                  again=lambda status, **refusal: _signup_page(status, email=email, **refusal))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,7 +3,8 @@ from flask import Blueprint
 from flask_login import login_required
 
 from ..services import runs
-from . import page, workspace_id
+from .context import workspace_id
+from .htmx import page
 
 bp = Blueprint("runs", __name__)
 

@@ -3,7 +3,7 @@ attempts at logging in or signing up."""
 import math
 import time
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_limiter import RateLimitExceeded
 
 from ..extensions import limiter
@@ -50,6 +50,12 @@ def add_security_headers(response: Response, script_sources: tuple[str, ...] = (
     if https_only:
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def account_limit() -> str:
+    """The limit of refused passwords per account (GTM_LOGIN_ACCOUNT_LIMIT): on the log-in page, and on the
+    password change, which must not let whoever holds a session guess the password faster."""
+    return current_app.config["GTM_LOGIN_ACCOUNT_LIMIT"]
 
 
 def seconds_until(reset_at: float) -> int:

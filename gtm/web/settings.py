@@ -5,18 +5,23 @@ from flask_login import current_user, login_remembered, login_required, login_us
 
 from ..extensions import limiter
 from ..services import accounts
-from ..services.errors import Invalid
-from . import go, page
-from .auth import account_limit
-from .security import seconds_until, wait_words
+from .forms import submit
+from .htmx import go, page
+from .security import account_limit, seconds_until, wait_words
 
 bp = Blueprint("settings", __name__)
 PASSWORD_REFUSED = 422
 
 
-def _settings_page(new_token: str | None = None, errors: dict | None = None, status: int = 200):
+def _settings_page(new_token: str | None = None, errors: dict | None = None, status: int = 200,
+                   problem: str | None = None):
     return page("settings/index.html", tokens=accounts.list_tokens(current_user.id), new_token=new_token,
-                errors=errors or {}, password_min=accounts.PASSWORD_MIN, status=status)
+                errors=errors or {}, problem=problem, password_min=accounts.PASSWORD_MIN, status=status)
+
+
+def _refused(status: int, errors: dict, problem: str | None):
+    """An `again` for the settings forms: the page with each message beside its field."""
+    return _settings_page(errors=errors, status=status, problem=problem)
 
 
 @bp.get("/settings")
@@ -30,7 +35,7 @@ def _this_account() -> str:
     return f"password:{current_user.id}"
 
 
-def _refused(response) -> bool:
+def _password_refused(response) -> bool:
     return response.status_code == PASSWORD_REFUSED
 
 
@@ -44,31 +49,32 @@ def _password_waits(limit: RequestLimit):
 @bp.post("/settings/password")
 @login_required
 # Checking the current password must not let whoever holds a session guess it faster than the log-in page does.
-@limiter.limit(account_limit, key_func=_this_account, deduct_when=_refused, on_breach=_password_waits)
+@limiter.limit(account_limit, key_func=_this_account, deduct_when=_password_refused, on_breach=_password_waits)
 def change_password():
     """Change the password, given the current one; every other session ends and this one stays logged in."""
-    remembered = login_remembered()
-    form = request.form
-    try:
-        user = accounts.change_password(current_user.id, form.get("current_password", ""),
-                                        form.get("new_password", ""), form.get("confirm_password", ""))
-    except Invalid as exc:
-        return _settings_page(errors=exc.fields, status=PASSWORD_REFUSED)
-    login_user(user, remember=remembered)
-    flash("Your password is changed, and every other session is logged out. "
-          "Your API tokens still work: revoke any you do not recognise below.")
-    return go("settings.index")
+    form, remembered = request.form, login_remembered()
+    return submit(lambda: accounts.change_password(current_user.id, form.get("current_password", ""),
+                                                   form.get("new_password", ""), form.get("confirm_password", "")),
+                  done=_password_changed(remembered), again=_refused)
+
+
+def _password_changed(remembered: bool):
+    """A `done` for the password form: log this device in again under the user's new session id, remembered
+    as it was."""
+    def done(user):
+        login_user(user, remember=remembered)
+        flash("Your password is changed, and every other session is logged out. "
+              "Your API tokens still work: revoke any you do not recognise below.")
+        return go("settings.index")
+    return done
 
 
 @bp.post("/settings/tokens")
 @login_required
 def create_token():
     """Create an API token and show it once."""
-    try:
-        _, raw = accounts.create_token(current_user.id, request.form.get("name", ""))
-    except Invalid as exc:
-        return _settings_page(errors=exc.fields, status=422)
-    return _settings_page(new_token=raw, status=201)
+    return submit(lambda: accounts.create_token(current_user.id, request.form.get("name", "")),
+                  done=lambda made: _settings_page(new_token=made[1], status=201), again=_refused)
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
