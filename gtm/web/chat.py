@@ -1,50 +1,41 @@
-"""The campaign chat on the strategy board: its history, new messages, and undo or retry in place."""
-from flask import Blueprint, redirect, request, url_for
+"""The campaign chat on the strategy board: its history, new messages, and undo or retry in place.
+
+With htmx the chat's forms are answered with its section or the one message they act on; without JavaScript,
+with the whole board (the chat is part of that page), or a redirect to the message on it."""
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from ..services import chat
-from ..services.errors import Conflict, Invalid
-from . import is_htmx, page, workspace_id
+from .context import workspace_id
+from .forms import submit, swap
+from .htmx import go, is_htmx
 from .pages import board_page
-from .strategy import names
 
 bp = Blueprint("chat", __name__)
-# A form posted without JavaScript is answered with the whole board, which needs the strategy pages' names.
-bp.context_processor(names)
 
+SECTION, MESSAGE = "chat/_section.html", "chat/_message.html"
 # The board listens for this event and refreshes itself when a chat command changed the strategy.
-CHANGED = {"HX-Trigger": "strategy-changed"}
-
-
-@bp.app_context_processor
-def limits():
-    # The chat form is part of the board page, which the strategy blueprint renders.
-    return {"chat_message_max": chat.MESSAGE_MAX}
+STRATEGY_CHANGED = "strategy-changed"
 
 
 def _section(campaign_id: int, status: int = 200, **context):
-    """Answer htmx with the chat section, and a plain form post with the whole board around it."""
-    context.setdefault("errors", {})
-    context.setdefault("values", {})
-    if not is_htmx():
-        return board_page(campaign_id, status, **context)
-    return page("strategy/board.html", "strategy/_chat.html", status, campaign_id=campaign_id,
-                chat=chat.conversation(workspace_id(), campaign_id, limit=chat.MESSAGES_SHOWN), **context)
+    """The chat section, newest messages first; without JavaScript, the whole board around it."""
+    return board_page(campaign_id, status, SECTION,
+                      chat=chat.conversation(workspace_id(), campaign_id, limit=chat.MESSAGES_SHOWN), **context)
 
 
-def _message(campaign_id: int, entry: chat.Entry | None, message_id: int, status: int = 200, problem: str = ""):
-    """Answer htmx with one message, and a plain form post with the whole board, the problem shown at the message."""
-    chat_problem = {"id": message_id, "text": problem} if problem else None
-    if not is_htmx():
-        return board_page(campaign_id, status, chat_problem=chat_problem)
-    entry = entry or chat.entry(workspace_id(), campaign_id, message_id)
-    return page("strategy/board.html", "strategy/_chat_message.html", status, campaign_id=campaign_id, entry=entry,
-                chat_problem=chat_problem)
+def _message(campaign_id: int, message_id: int, status: int = 200, entry: chat.Entry | None = None,
+             problem: str | None = None):
+    """One message with its reply; without JavaScript, the whole board, the problem shown at the message."""
+    return board_page(campaign_id, status, MESSAGE, entry=entry or chat.entry(workspace_id(), campaign_id, message_id),
+                      chat_problem={"id": message_id, "text": problem} if problem else None)
 
 
-def _back(campaign_id: int, message_id: int | None = None, before: str | None = None):
-    anchor = f"chat-message-{message_id}" if message_id else "chat"
-    return redirect(url_for("strategy.board", campaign_id=campaign_id, before=before or None, _anchor=anchor), code=303)
+def _answer(campaign_id: int, message_id: int, fragment, strategy_changed: bool):
+    """Answer a chat form that worked: htmx gets `fragment()`, and the board is told when the strategy changed; a
+    browser goes back to the message on the board."""
+    return swap(fragment, "strategy.board", event=STRATEGY_CHANGED if strategy_changed else None,
+                campaign_id=campaign_id, _anchor=f"chat-message-{message_id}")()
 
 
 @bp.get("/campaigns/<int:campaign_id>/chat")
@@ -54,26 +45,20 @@ def show(campaign_id: int):
     before = request.args.get("before")
     entries = chat.conversation(workspace_id(), campaign_id, before, chat.MESSAGES_SHOWN)
     if not is_htmx():
-        return _back(campaign_id, before=before)
-    return page("strategy/board.html", "strategy/_chat.html", campaign_id=campaign_id, chat=entries, errors={},
-                values={})
+        return go("strategy.board", campaign_id=campaign_id, before=before or None, _anchor="chat")
+    return board_page(campaign_id, fragment=SECTION, chat=entries)
 
 
 @bp.post("/campaigns/<int:campaign_id>/chat")
 @login_required
 def post(campaign_id: int):
     """Send a message to the chat; a command in it is carried out, and gtm replies."""
-    text = request.form.get("message", "")
-    try:
-        message = chat.post_message(workspace_id(), campaign_id, current_user.id, current_user.email, text)
-    except Invalid as exc:
-        return _section(campaign_id, 422, errors=exc.fields, values={"message": text})
-    if not is_htmx():
-        return _back(campaign_id, message.id)
-    response = _section(campaign_id)
-    if message.run_id:
-        response.headers.update(CHANGED)
-    return response
+    values = {"message": request.form.get("message", "")}
+    return submit(lambda: chat.post_message(workspace_id(), campaign_id, current_user.id, current_user.email,
+                                            values["message"]),
+                  done=lambda message: _answer(campaign_id, message.id, lambda: _section(campaign_id),
+                                               bool(message.run_id)),
+                  again=lambda status, **outcome: _section(campaign_id, status, values=values, **outcome))
 
 
 @bp.get("/campaigns/<int:campaign_id>/chat/<int:message_id>")
@@ -82,8 +67,8 @@ def message(campaign_id: int, message_id: int):
     """Show one chat message with its reply; it polls while its run is unfinished."""
     entry = chat.entry(workspace_id(), campaign_id, message_id)
     if not is_htmx():
-        return _back(campaign_id, message_id)
-    return _message(campaign_id, entry, message_id)
+        return go("strategy.board", campaign_id=campaign_id, _anchor=f"chat-message-{message_id}")
+    return _message(campaign_id, message_id, entry=entry)
 
 
 @bp.post("/campaigns/<int:campaign_id>/chat/<int:message_id>/undo")
@@ -102,12 +87,7 @@ def retry(campaign_id: int, message_id: int):
 
 def _change(action, campaign_id: int, message_id: int):
     """Carry out a message's undo or retry; answer with the message, and tell the board the strategy changed."""
-    try:
-        entry = action(workspace_id(), campaign_id, message_id, current_user.id)
-    except Conflict as exc:
-        return _message(campaign_id, None, message_id, 409, exc.message)
-    if not is_htmx():
-        return _back(campaign_id, message_id)
-    response = _message(campaign_id, entry, message_id)
-    response.headers.update(CHANGED)
-    return response
+    return submit(lambda: action(workspace_id(), campaign_id, message_id, current_user.id),
+                  done=lambda entry: _answer(campaign_id, message_id,
+                                             lambda: _message(campaign_id, message_id, entry=entry), True),
+                  again=lambda status, problem, **_: _message(campaign_id, message_id, status, problem=problem))

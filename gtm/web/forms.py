@@ -8,6 +8,8 @@
   again with each message beside its field, and what was typed kept.
 - The service refuses the change in this state (Conflict: another change is under way, the thing moved on):
   `again(409, errors={}, problem=message)` shows the form again with the message above it.
+- With `summary=True`, a refused input also gets the service's one sentence about it as `problem`, shown above
+  the fields (a query that names what it wants, like the versions to compare).
 - Other refusals a form shows in place (a file too large: 413) are named in `also`: `again(exc.status, errors={},
   problem=message)`.
 - It worked: `done(result)` answers, usually with `to(...)`, a redirect that htmx follows as HX-Redirect, or
@@ -25,12 +27,12 @@ from .htmx import go, is_htmx
 
 
 def submit(call: Callable[[], Any], *, done: Callable[[Any], Any], again: Callable[..., Any],
-           also: tuple[type[ServiceError], ...] = ()):
+           also: tuple[type[ServiceError], ...] = (), summary: bool = False):
     """Call the service; answer `done(result)`, or `again(status, errors=..., problem=...)` when it refuses."""
     try:
         result = call()
     except Invalid as exc:
-        return again(422, errors=exc.fields, problem=None)
+        return again(422, errors=exc.fields, problem=exc.message if summary else None)
     except (Conflict, *also) as exc:
         return again(exc.status, errors={}, problem=exc.message)
     return done(result)

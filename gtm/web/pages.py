@@ -19,23 +19,27 @@ TRIGGER_DEFAULTS = {"scope": "campaign", "metric": "ctr", "comparison": "<", "th
                     "action": "regenerate", "from_phase": "", "direction": ""}
 
 
-def board_page(campaign_id: int, status: int = 200, **context):
+def board_page(campaign_id: int, status: int = 200, fragment: str | None = None, **context):
+    """The strategy board with the chat below it. htmx gets the board's own fragment, or `fragment` when one is
+    named (the chat's section or one of its messages), rendered with the context given."""
+    context = {"errors": {}, "values": {}, **context}
+    if fragment and is_htmx():
+        return page("strategy/board.html", fragment, status=status, campaign_id=campaign_id, **context)
     # Read before the board, so a change made meanwhile shows at the next poll rather than being missed.
     g.poll_state = strategy.board_state(workspace_id(), campaign_id)
     board = strategy.board(workspace_id(), campaign_id)
-    context.setdefault("errors", {})
-    context.setdefault("values", {})
-    # Only the full page shows the chat (its newest messages, or those before ?before=); the board's htmx
-    # fragment (polled every second) has none.
-    ctr = results.ctr_by_post(campaign_id, [post.id for post in board.posts])
-    chat_page = None if is_htmx() else chat.conversation(workspace_id(), campaign_id, request.args.get("before"),
-                                                         chat.MESSAGES_SHOWN)
+    if "chat" not in context:
+        # Only the full page shows the chat (its newest messages, or those before ?before=); the board's htmx
+        # fragment (polled every second) has none.
+        context["chat"] = None if is_htmx() else chat.conversation(workspace_id(), campaign_id,
+                                                                   request.args.get("before"), chat.MESSAGES_SHOWN)
     return page("strategy/board.html", "strategy/_board.html", status=status, board=board, campaign_id=campaign_id,
-                ctr=ctr, versions=strategy.version_count(workspace_id(), campaign_id), limits=strategy_limits(),
-                chat=chat_page, **context)
+                ctr=results.ctr_by_post(campaign_id, [post.id for post in board.posts]),
+                versions=strategy.version_count(workspace_id(), campaign_id), limits=strategy_limits(), **context)
 
 
 def strategy_limits() -> dict:
+    """The limits the strategy's forms state beside their fields: a direction's and feedback's length, and phases."""
     return {"direction": strategy.DIRECTION_MAX, "feedback": strategy.VARIANT_FEEDBACK_MAX,
             "max_phases": strategy.REGENERATE_PHASES_MAX}
 

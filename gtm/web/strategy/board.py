@@ -1,0 +1,73 @@
+"""The strategy board, the campaign page's summary of it, planning a version, approving every post, and the graph."""
+from flask import g, make_response, request
+from flask_login import current_user, login_required
+
+from ...services import strategy
+from ..context import workspace_id
+from ..forms import submit, swap, to
+from ..htmx import no_change, page, page_only, unchanged
+from ..pages import board_page, strategy_limits
+from . import bp
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy")
+@login_required
+def board(campaign_id: int):
+    """Show the strategy board; htmx polls it while a post is unfinished, and gets 204 while nothing changed."""
+    if unchanged(strategy.board_state, campaign_id):
+        return no_change()
+    return board_page(campaign_id)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/summary")
+@login_required
+def summary(campaign_id: int):
+    """Show the strategy's summary for the campaign page; it polls while the strategy is being written."""
+    if unchanged(strategy.board_state, campaign_id):
+        return no_change()
+    g.poll_state = strategy.board_state(workspace_id(), campaign_id)  # also 404 for another workspace's campaign
+    return page_only("strategy.board", campaign_id=campaign_id) or page(
+        "strategy/_summary.html", board=strategy.board(workspace_id(), campaign_id), campaign_id=campaign_id,
+        errors={}, values={}, limits=strategy_limits())
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/plan")
+@login_required
+def plan(campaign_id: int):
+    """Plan the strategy (then write every post) from the plan form."""
+    values = {"direction": request.form.get("direction", "")}
+    return submit(lambda: strategy.plan(workspace_id(), campaign_id, direction=values["direction"],
+                                        author_id=current_user.id),
+                  done=to("strategy.board", campaign_id=campaign_id),
+                  again=lambda status, **outcome: board_page(campaign_id, status, values=values, **outcome))
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/approve-all")
+@login_required
+def approve_all(campaign_id: int):
+    """Approve every written post of the current version."""
+    count = strategy.approve_all(workspace_id(), campaign_id)
+    notice = f"{count} post{'s' if count != 1 else ''} approved."
+    return swap(lambda: board_page(campaign_id, notice=notice), "strategy.board", campaign_id=campaign_id)()
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/graph")
+@login_required
+def graph(campaign_id: int):
+    """Show the strategy graph as SVG, with its Mermaid text."""
+    drawing = strategy.drawing(workspace_id(), campaign_id)
+    return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id,
+                max_phases=strategy.REGENERATE_PHASES_MAX)
+
+
+@bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")
+@login_required
+def mermaid(campaign_id: int):
+    """Download the strategy graph as Mermaid text."""
+    drawing = strategy.drawing(workspace_id(), campaign_id)
+    response = make_response(drawing.mermaid)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign_id}-strategy-v{drawing.version or 0}.mmd"')
+    response.headers["Vary"] = "HX-Request"
+    return response

@@ -1,0 +1,114 @@
+"""The post page: variants A and B side by side with their versions, a variant rewritten with feedback, a failed
+post written again, approval, and a variant's image."""
+from flask import request, send_file
+from flask_login import login_required
+
+from ...services import results, strategy
+from ..context import workspace_id
+from ..converters import number_arg
+from ..forms import submit, swap, to
+from ..htmx import is_htmx, page, page_only
+from ..pages import board_page, post_results_context, strategy_limits
+from . import bp
+
+POST_PAGE, POST_FRAGMENT = "strategy/post.html", "strategy/_post.html"
+VARIANT_PAGE, VARIANT_FORM = "strategy/regenerate_variant.html", "strategy/_regenerate_variant_form.html"
+
+
+@bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>")
+@login_required
+def post(campaign_id: int, post_id: int):
+    """Show a post with variants A and B side by side; htmx polls it while something is being written."""
+    numbers = {label: number_arg(label) for label in strategy.VARIANT_LABELS}
+    view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
+    # The post's results are part of the page only; the polled fragment leaves them out.
+    context = {"campaign_id": campaign_id} if is_htmx() else post_results_context(
+        campaign_id, post_id, saved=request.args.get("saved") == "1")
+    return page(POST_PAGE, POST_FRAGMENT, view=view, **context)
+
+
+def _post_again(campaign_id: int, post_id: int):
+    """An `again` (and, called with 200, the answer) for the post page's buttons: the post, the problem above it."""
+    return lambda status, problem=None, **_: page(POST_PAGE, POST_FRAGMENT, status=status, campaign_id=campaign_id,
+                                                  view=strategy.post_view(workspace_id(), campaign_id, post_id),
+                                                  problem=problem)
+
+
+def _board_again(campaign_id: int):
+    """An `again` (and, called with 200, the answer) for the board's buttons: the board, the problem above it."""
+    return lambda status, problem=None, **_: board_page(campaign_id, status, problem=problem)
+
+
+@bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>")
+@login_required
+def variant(campaign_id: int, post_id: int, label: str):
+    """Show one version of a variant (the current one by default)."""
+    number = number_arg("number")
+    view = strategy.variant_view(workspace_id(), campaign_id, post_id, label, number)
+    return page_only("strategy.post", campaign_id=campaign_id, post_id=post_id, **{label: number}) or page(
+        POST_PAGE, "strategy/_variant.html", vv=view, campaign_id=campaign_id, post_id=post_id)
+
+
+@bp.route("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>/regenerate", methods=["GET", "POST"])
+@login_required
+def regenerate(campaign_id: int, post_id: int, label: str):
+    """Ask for feedback (a dialog for htmx, a page otherwise) and write a new version of a variant; the old one is
+    kept."""
+    if request.method == "GET":
+        strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
+        alert_id = request.args.get("alert_id") or None
+        # Opened from an alert: its suggested feedback is filled in, and the alert goes along.
+        feedback = results.get_alert(workspace_id(), campaign_id, alert_id).action.get("feedback", "") \
+            if alert_id else ""
+        return _variant_form(campaign_id, post_id, label, feedback=feedback, alert_id=alert_id)
+    asked = {"feedback": request.form.get("feedback", ""), "alert_id": request.values.get("alert_id") or None}
+    return submit(lambda: strategy.regenerate_variant(workspace_id(), campaign_id, post_id, label, asked["feedback"],
+                                                      alert_id=asked["alert_id"]),
+                  done=to("strategy.post", campaign_id=campaign_id, post_id=post_id),
+                  again=lambda status, **outcome: _variant_form(campaign_id, post_id, label, status, VARIANT_FORM,
+                                                                **asked, **outcome))
+
+
+def _variant_form(campaign_id: int, post_id: int, label: str, status: int = 200, fragment: str | None = None, *,
+                  feedback: str, alert_id, errors: dict | None = None, problem: str | None = None):
+    """The feedback form for rewriting a variant: the dialog or the page, or only `fragment` for htmx."""
+    view = strategy.variant_view(workspace_id(), campaign_id, post_id, label)
+    return page(VARIANT_PAGE, fragment, status=status, in_dialog=is_htmx(), vv=view, campaign_id=campaign_id,
+                post_id=post_id, label=view.label, feedback=feedback, alert_id=alert_id, errors=errors or {},
+                problem=problem, limits=strategy_limits(),
+                post_title=strategy.get_post(workspace_id(), campaign_id, post_id).title)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/retry")
+@login_required
+def retry(campaign_id: int, post_id: int):
+    """Write a failed post again, alone; from the post page (back=post) or the board."""
+    if request.form.get("back") == "post":
+        done, again = to("strategy.post", campaign_id=campaign_id, post_id=post_id), _post_again(campaign_id, post_id)
+    else:
+        again = _board_again(campaign_id)
+        done = swap(lambda: again(200), "strategy.board", campaign_id=campaign_id)
+    return submit(lambda: strategy.retry_post(workspace_id(), campaign_id, post_id), done=done, again=again)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/approve")
+@login_required
+def approve(campaign_id: int, post_id: int):
+    """Approve a post, or take the approval back (approved=0); from the post page or the board (back=board)."""
+    approved = request.form.get("approved", "1") != "0"
+    if request.form.get("back") == "board":
+        again, where = _board_again(campaign_id), {"endpoint": "strategy.board", "campaign_id": campaign_id}
+    else:
+        again, where = _post_again(campaign_id, post_id), {"endpoint": "strategy.post", "campaign_id": campaign_id,
+                                                          "post_id": post_id}
+    return submit(lambda: strategy.approve(workspace_id(), campaign_id, post_id, approved),
+                  done=swap(lambda: again(200), **where), again=again)
+
+
+@bp.get("/media/variants/<int:variant_id>.png")
+@login_required
+def media(variant_id: int):
+    """Send a variant's image, only to the workspace that owns it."""
+    response = send_file(strategy.media_file(workspace_id(), variant_id), mimetype="image/png", max_age=300)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
