@@ -31,8 +31,7 @@ def show(campaign_id: int, number: int):
 @bp.route("/campaigns/<int:campaign_id>/strategy/versions/<int:number>/restore", methods=["GET", "POST"])
 @login_required
 def restore(campaign_id: int, number: int):
-    """Show what restoring a version changes (a dialog for htmx, a page otherwise), and restore it once confirmed;
-    no model calls."""
+    """Show what restoring a version changes, and restore it once confirmed; no model calls."""
     if request.method == "GET":
         return _restore_form(campaign_id, number)
     return submit(lambda: strategy.restore(workspace_id(), campaign_id, number, author_id=current_user.id),

@@ -27,16 +27,16 @@ def post(campaign_id: int, post_id: int):
     return page(POST_PAGE, POST_FRAGMENT, view=view, **context)
 
 
-def _post_again(campaign_id: int, post_id: int):
-    """An `again` (and, called with 200, the answer) for the post page's buttons: the post, the problem above it."""
-    return lambda status, problem=None, **_: page(POST_PAGE, POST_FRAGMENT, status=status, campaign_id=campaign_id,
-                                                  view=strategy.post_view(workspace_id(), campaign_id, post_id),
-                                                  problem=problem)
-
-
-def _board_again(campaign_id: int):
-    """An `again` (and, called with 200, the answer) for the board's buttons: the board, the problem above it."""
-    return lambda status, problem=None, **_: board_page(campaign_id, status, problem=problem)
+def _shown_again(campaign_id: int, post_id: int, on_board: bool):
+    """Where a post's button is answered: `again(status, problem=...)` shows the board, or the post's detail, again
+    (the problem above it when refused), and `where` is that page, for a browser to go back to."""
+    if on_board:
+        return (lambda status, problem=None, **_: board_page(campaign_id, status, problem=problem),
+                {"endpoint": "strategy.board", "campaign_id": campaign_id})
+    return (lambda status, problem=None, **_: page(POST_PAGE, POST_FRAGMENT, status=status, campaign_id=campaign_id,
+                                                   view=strategy.post_view(workspace_id(), campaign_id, post_id),
+                                                   problem=problem),
+            {"endpoint": "strategy.post", "campaign_id": campaign_id, "post_id": post_id})
 
 
 @bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>")
@@ -52,8 +52,7 @@ def variant(campaign_id: int, post_id: int, label: str):
 @bp.route("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>/regenerate", methods=["GET", "POST"])
 @login_required
 def regenerate(campaign_id: int, post_id: int, label: str):
-    """Ask for feedback (a dialog for htmx, a page otherwise) and write a new version of a variant; the old one is
-    kept."""
+    """Ask for feedback and write a new version of a variant; the old one is kept."""
     if request.method == "GET":
         strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
         alert_id = request.args.get("alert_id") or None
@@ -82,12 +81,11 @@ def _variant_form(campaign_id: int, post_id: int, label: str, status: int = 200,
 @bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/retry")
 @login_required
 def retry(campaign_id: int, post_id: int):
-    """Write a failed post again, alone; from the post page (back=post) or the board."""
-    if request.form.get("back") == "post":
-        done, again = to("strategy.post", campaign_id=campaign_id, post_id=post_id), _post_again(campaign_id, post_id)
-    else:
-        again = _board_again(campaign_id)
-        done = swap(lambda: again(200), "strategy.board", campaign_id=campaign_id)
+    """Write a failed post again, alone; from the board, or from the post page (back=post)."""
+    on_board = request.form.get("back") != "post"
+    again, where = _shown_again(campaign_id, post_id, on_board)
+    # The post page's Retry is a plain form, so it always goes back to the post page, which shows the writing.
+    done = swap(lambda: again(200), **where) if on_board else to(**where)
     return submit(lambda: strategy.retry_post(workspace_id(), campaign_id, post_id), done=done, again=again)
 
 
@@ -96,11 +94,7 @@ def retry(campaign_id: int, post_id: int):
 def approve(campaign_id: int, post_id: int):
     """Approve a post, or take the approval back (approved=0); from the post page or the board (back=board)."""
     approved = request.form.get("approved", "1") != "0"
-    if request.form.get("back") == "board":
-        again, where = _board_again(campaign_id), {"endpoint": "strategy.board", "campaign_id": campaign_id}
-    else:
-        again, where = _post_again(campaign_id, post_id), {"endpoint": "strategy.post", "campaign_id": campaign_id,
-                                                          "post_id": post_id}
+    again, where = _shown_again(campaign_id, post_id, on_board=request.form.get("back") == "board")
     return submit(lambda: strategy.approve(workspace_id(), campaign_id, post_id, approved),
                   done=swap(lambda: again(200), **where), again=again)
 

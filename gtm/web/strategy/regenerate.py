@@ -18,8 +18,7 @@ FORM, PREVIEW = "strategy/_regenerate_strategy_form.html", "strategy/_regenerate
 @bp.route("/campaigns/<int:campaign_id>/strategy/regenerate", methods=["GET", "POST"])
 @login_required
 def regenerate_strategy(campaign_id: int):
-    """Show what regenerating from a phase keeps and archives (a dialog for htmx, a page otherwise), and start it
-    with a new direction."""
+    """Show what regenerating from a phase keeps and archives, and start it with a new direction."""
     if request.method == "GET":
         return _form(campaign_id, **_suggested(campaign_id))
     asked = {"phase_num": number_or_text(request.values.get("phase_num", "")),
