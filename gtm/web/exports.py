@@ -2,9 +2,13 @@
 from flask import Blueprint, request
 from flask_login import current_user, login_required
 
-from ..services import campaigns, exports, imports
+from ..services import exports, imports
 from ..services.errors import ServiceError
-from . import download, go, number_arg, page, workspace_id
+from .context import workspace_id
+from .converters import number_arg
+from .forms import submit
+from .htmx import download, go
+from .pages import campaigns_page
 
 bp = Blueprint("exports", __name__)
 
@@ -22,19 +26,16 @@ def export(campaign_id: int):
 def import_campaign():
     """Create a campaign from an uploaded JSON export; a bad file creates nothing and says why beside the field."""
     upload = request.files.get("export")
-    try:
-        if upload is None or not upload.filename:
-            raise imports.BadFile("Choose a JSON export of a campaign to import.")
-        campaign = imports.import_campaign(workspace_id(), upload.read(),
-                                           author_id=current_user.id)
-    except ServiceError as error:
-        return page("campaigns/index.html", status=422, campaigns=campaigns.list_campaigns(workspace_id()),
-                    import_error=_message(error))
-    return go("campaigns.show", campaign_id=campaign.id)
+    if upload is None or not upload.filename:
+        return _refused(422, errors={}, problem="Choose a JSON export of a campaign to import.")
+    # Every refusal, whatever its kind (not JSON, too large, a field that breaks a rule), is a problem of the file.
+    return submit(lambda: imports.import_campaign(workspace_id(), upload.read(), author_id=current_user.id),
+                  done=lambda campaign: go("campaigns.show", campaign_id=campaign.id),
+                  again=_refused, also=(ServiceError,), summary=True)
 
 
-def _message(error: ServiceError) -> str:
-    """The error in one sentence, with each field's problem when the file broke field rules."""
-    if isinstance(error.detail, dict) and error.detail:
-        return f"{error.message} " + " ".join(f"{name}: {problem}" for name, problem in error.detail.items())
-    return error.message
+def _refused(status: int, errors: dict, problem: str | None):
+    """The campaigns page with what is wrong with the file in one sentence beside the field, each field's problem
+    after the service's message; always 422, since the file is the one field of the form."""
+    sentence = " ".join([problem or "", *(f"{name}: {message}" for name, message in errors.items())]).strip()
+    return campaigns_page(422, import_error=sentence)

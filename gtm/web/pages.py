@@ -1,6 +1,7 @@
-"""The pages that more than one feature answers with: the strategy board (the chat's forms answer with it
-when JavaScript is off), the results page (its trigger and alert sections are their own routes), and the
-post page's results section (the post page shows it, the metrics form answers with it)."""
+"""The pages that more than one feature answers with: the campaigns list (a refused import answers with it),
+the strategy board (the chat's forms answer with it when JavaScript is off), the results page (its trigger and
+alert sections are their own routes), and the post page's results section (the post page shows it, the metrics
+form answers with it)."""
 from datetime import datetime, timedelta, timezone
 
 from flask import g, request
@@ -81,3 +82,9 @@ def post_results_context(campaign_id: int, post_id: int, values: dict | None = N
             "days": results.post_days(campaign_id, post_id, limit=14),
             "metric_values": values or {"variant": "A", "date": yesterday.isoformat()},
             "metric_errors": errors or {}, "metric_saved": saved}
+
+
+def campaigns_page(status: int = 200, **context):
+    """The workspace's campaigns, newest first a page at a time (?before=), with the import form."""
+    found = campaigns.list_campaigns(workspace_id(), request.args.get("before"), campaigns.CAMPAIGNS_SHOWN)
+    return page("campaigns/index.html", status=status, campaigns=found, **context)
