@@ -38,7 +38,8 @@ from gtm import broker, create_app, queue  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Post, Run  # noqa: E402
 from gtm.services import accounts, campaigns, strategy  # noqa: E402
-from tests.kit.fake_openai import FakeOpenAI, Reply, estimate_tokens  # noqa: E402
+from tests.kit.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from tests.kit.schema_samples import estimate_tokens  # noqa: E402
 from tests.kit.plans import schema_name, valid_plan  # noqa: E402
 
 SPEED_TARGET = 1.3

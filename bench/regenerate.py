@@ -31,7 +31,8 @@ import click  # noqa: E402
 from gtm.extensions import db  # noqa: E402
 from gtm.models import Post, Run  # noqa: E402
 from gtm.services import campaigns, strategy  # noqa: E402
-from tests.kit.fake_openai import Reply, estimate_tokens  # noqa: E402
+from tests.kit.fake_openai import Reply  # noqa: E402
+from tests.kit.schema_samples import estimate_tokens  # noqa: E402
 from tests.kit.plans import schema_name, valid_plan, valid_regeneration  # noqa: E402
 
 CALLS_TARGET = 1.0

@@ -7,30 +7,12 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
-from gtm.extensions import db
 from gtm.models import Campaign
 from gtm.services import accounts, campaigns
 
-from tests.conftest import CAMPAIGN
-from tests.api.test_regenerate import plan_and_write, regenerate
-
-LAUNCH = date(2026, 5, 4)
-
-
-@pytest.fixture
-def written(api, campaign, work):
-    """A campaign with a launch date, its competitor analysis, and strategy version 1 written; the nodes."""
-    campaign.launch_date = LAUNCH
-    db.session.commit()
-    assert api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")[0] == 202
-    work()
-    return plan_and_write(api, campaign, work)
-
-
-def download(api, campaign_id, query):
-    response = api.client.get(f"/api/campaigns/{campaign_id}/export?{query}", headers=api.headers)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.exports import LAUNCH, download
+from tests.kit.strategy import plan_and_write, regenerate
 
 
 def posts_of(nodes):

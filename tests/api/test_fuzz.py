@@ -27,7 +27,7 @@ from gtm.models.run import UNFINISHED
 from gtm.services import campaigns, exports, imports, results, runs, steps
 from gtm.web.openapi import openapi_document
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 
 SEED = 20240611
 MAX_EXAMPLES = 10

@@ -10,8 +10,8 @@ from gtm.extensions import db
 from gtm.models import Campaign, Post, StrategyVersion, Variant
 from gtm.services import accounts, imports
 
-from tests.conftest import PASSWORD
-from tests.api.test_exports import download, written  # noqa: F401 (a fixture)
+from tests.kit.clients import PASSWORD
+from tests.kit.exports import download
 
 
 def export_json(api, campaign_id, query="") -> dict:
@@ -27,7 +27,7 @@ def import_(api, doc):
     return api.post("/api/campaigns/import", data=data, content_type="application/json")
 
 
-def test_a_round_trip_loses_nothing(api, campaign, written):  # noqa: F811
+def test_a_round_trip_loses_nothing(api, campaign, written):
     first_post = written["phases"][0]["posts"][0]
     assert api.post(f"/api/campaigns/{campaign.id}/approve-all")[0] == 200
     exported = export_json(api, campaign.id)
@@ -47,7 +47,7 @@ def test_a_round_trip_loses_nothing(api, campaign, written):  # noqa: F811
     assert {(v.label, v.number, v.is_current) for v in copy_of_first.variants} == {("A", 1, True), ("B", 1, True)}
 
 
-def test_media_is_kept_only_when_this_workspace_has_the_file(api, app, campaign, written):  # noqa: F811
+def test_media_is_kept_only_when_this_workspace_has_the_file(api, app, campaign, written):
     exported = export_json(api, campaign.id)
     other = accounts.sign_up("other@example.com", PASSWORD)
     token = accounts.create_token(other.id, "t")[1]
@@ -93,7 +93,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_bad_file_creates_nothing_and_says_why(api, campaign, written, case):  # noqa: F811
+def test_a_bad_file_creates_nothing_and_says_why(api, campaign, written, case):
     make, status, words, field = CASES[case]
     doc = make(export_json(api, campaign.id))
     before = (Campaign.query.count(), Post.query.count(), Variant.query.count())
@@ -113,7 +113,7 @@ def test_an_oversized_file_is_refused_with_the_limit(api, campaign, size):
     assert Campaign.query.count() == 1
 
 
-def test_the_campaigns_page_imports_a_file(api, campaign, written, auth_client):  # noqa: F811
+def test_the_campaigns_page_imports_a_file(api, campaign, written, auth_client):
     page = auth_client.get("/").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and "Import a campaign (JSON export)" in page
     raw = download(api, campaign.id, "format=json").get_data()
@@ -142,7 +142,7 @@ def test_the_upload_needs_its_csrf_token(auth_client):
     assert response.status_code == 400 and Campaign.query.count() == 0
 
 
-def test_imported_text_is_escaped_and_unfinished_posts_can_be_retried(api, campaign, written, auth_client):  # noqa: F811
+def test_imported_text_is_escaped_and_unfinished_posts_can_be_retried(api, campaign, written, auth_client):
     doc = export_json(api, campaign.id)
     doc["phases"][0]["posts"][0]["title"] = "<script>alert('x')</script>"
     doc["phases"][0]["posts"][1]["status"] = "writing"

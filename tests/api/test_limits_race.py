@@ -12,7 +12,7 @@ from gtm.extensions import db
 from gtm.models import Trigger
 from gtm.services import results
 
-from tests.api.test_regenerate import plan_and_write
+from tests.kit.strategy import plan_and_write
 
 RULE = {"metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
         "action": "regenerate", "from_phase": 2, "direction": "Lead with the price"}

@@ -4,15 +4,10 @@ import pytest
 from gtm.models import Run, StepVersion
 
 from tests.kit.fake_openai import Reply
+from tests.kit.workflow import VALID
+
 
 pytestmark = pytest.mark.llm("openai")
-
-VALID = {
-    "summary": "Two rivals.",
-    "competitors": [{"name": "Floranext", "positioning": "Web shops for florists", "strengths": ["Known"],
-                     "weaknesses": ["Dated"], "pricing_notes": "From 50 a month", "how_we_differ": "Repeat orders"}],
-}
-
 
 def generate(api, campaign, work):
     status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")

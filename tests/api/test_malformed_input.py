@@ -10,8 +10,8 @@ import pytest
 from gtm.extensions import db
 from gtm.services import exports, jsonsafe
 
-from tests.web.test_results import DAY, HX, first_post, upload
-from tests.unit.test_results import campaign, planned, stored  # noqa: F401  (fixtures)
+from tests.kit.results import DAY, HX, first_post, stored, upload
+from tests.kit.written import campaign, planned  # noqa: F401  (fixtures)
 
 
 def counts() -> dict:

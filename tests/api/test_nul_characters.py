@@ -7,8 +7,8 @@ import pytest
 from gtm.models import Campaign, ChatMessage, Run, StepVersion, Trigger
 from gtm.services import exports, imports
 
-from tests.conftest import CAMPAIGN
-from tests.web.test_campaigns import FORM
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.campaigns import FORM
 
 
 def _counts():

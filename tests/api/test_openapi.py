@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from gtm.models import Campaign, Run, StepVersion
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 from tests.kit.openapi_check import AnswerChecker
 
 
@@ -47,6 +47,7 @@ def test_every_api_route_is_in_the_document_and_nothing_else(app):
     assert _documented(document) - routes == set(), "operations in /api/openapi.json that no route serves"
 
 
+@pytest.mark.own_app
 def test_a_route_without_its_models_is_reported_missing(app):
     app.add_url_rule("/api/campaigns/<int:campaign_id>/undescribed", "api.undescribed", lambda campaign_id: "")
     document = _document(app.test_client())

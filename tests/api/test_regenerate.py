@@ -3,43 +3,14 @@ and replaced, the model is called first and a failure changes nothing; the agent
 import pytest
 
 from gtm.extensions import db
-from gtm.models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion, Variant
+from gtm.models import Member, Phase, Post, Run, StrategyVersion, Variant
 from gtm.services import accounts, campaigns, strategy
 from gtm.services import errors as strategy_errors
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 from tests.kit.fake_openai import Reply
 from tests.kit.plans import schema_name, valid_plan
-
-
-def plan_and_write(api, campaign, work) -> dict:
-    """Plan version 1 and write every post; return the nodes."""
-    status, _ = api.post(f"/api/campaigns/{campaign.id}/strategy")
-    assert status == 202
-    work()
-    status, nodes = api.get(f"/api/campaigns/{campaign.id}/nodes")
-    assert status == 200 and nodes["version"] == 1
-    return nodes
-
-
-def snapshot(campaign_id: int) -> dict:
-    """Everything a failed or refused change must leave as it was."""
-    db.session.expire_all()
-    return {
-        "current": db.session.get(Campaign, campaign_id).current_version,
-        "versions": sorted(v.number for v in StrategyVersion.query.filter_by(campaign_id=campaign_id)),
-        "active": sorted(p.id for p in Post.query.filter_by(campaign_id=campaign_id, is_active=True)),
-        "posts": Post.query.filter_by(campaign_id=campaign_id).count(),
-        "members": Member.query.filter_by(campaign_id=campaign_id).count(),
-        "phases": Phase.query.filter_by(campaign_id=campaign_id).count(),
-        "edges": Edge.query.filter_by(campaign_id=campaign_id).count(),
-        "variants": Variant.query.count(),
-    }
-
-
-def regenerate(api, campaign_id, phase_num, direction="Pivot to a developer-first strategy with technical demos"):
-    return api.post("/api/agents/regenerate-strategy/",
-                    json={"campaign_id": str(campaign_id), "phase_num": phase_num, "new_direction": direction})
+from tests.kit.strategy import plan_and_write, regenerate, snapshot
 
 
 def test_regenerate_from_phase_2_keeps_phase_1_and_replaces_the_rest(api, campaign, work):

@@ -8,10 +8,12 @@ from gtm.extensions import db
 from gtm.models import Post, Run, Variant
 from gtm.services import accounts
 
-from tests.conftest import log_in, statements_of, wait_for
+from tests.kit.clients import log_in
 from tests.kit.fake_openai import Reply
+from tests.kit.jobs import queue_length
 from tests.kit.plans import schema_name, valid_plan
-from tests.api.test_strategy_plan import answer_plans_with, queue_length
+from tests.kit.statements import statements_of
+from tests.kit.strategy import answer_plans_with
 
 
 def _post_request(fake, title: str) -> dict:
@@ -63,35 +65,6 @@ def test_running_a_post_job_twice_keeps_its_variants(api, campaign, work, fake_o
     assert db.session.get(Run, child.id).status == "succeeded"
     assert db.session.get(Post, post_id).status == "ready"
     assert Variant.query.count() == 2 * Post.query.count()
-
-
-@pytest.mark.llm("openai")
-def test_posts_are_written_in_parallel_by_separate_workers(api, campaign, fake_openai, worker_process):
-    answer_plans_with(fake_openai, valid_plan(sizes=(2, 2, 2)))
-    # Each call takes a while, so one post is still being written when the other worker takes the next.
-    fake_openai.latency = 0.6
-    worker_process(count=2)
-    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
-    assert status == 202
-
-    def finished():
-        return api.get(f"/api/runs/{body['run_id']}")[1]["status"] in ("succeeded", "failed")
-
-    wait_for(finished, timeout=60, interval=0.1, message="the pipeline to finish")
-    status, run = api.get(f"/api/runs/{body['run_id']}")
-    assert run["status"] == "succeeded", run
-    assert run["progress"] == {"done": 6, "total": 6}
-
-    # Proof of parallel work from what the runs recorded, not from how long the test took: two post
-    # runs were in progress at the same moment (each started before the other finished).
-    spans = [(c.started_at, c.finished_at) for c in Run.query.filter_by(kind="post").all()]
-    assert len(spans) == 6 and all(start and end for start, end in spans), spans
-    assert any(_overlap(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]), spans
-
-
-def _overlap(a: tuple, b: tuple) -> bool:
-    """True when the intervals a and b share a moment."""
-    return a[0] < b[1] and b[0] < a[1]
 
 
 @pytest.mark.llm("openai")

@@ -3,26 +3,16 @@ repair attempt and then fails the run with nothing saved; bad input changes noth
 import copy
 
 import pytest
-from rq import Queue
-from rq.serializers import JSONSerializer
 
-from gtm import broker, queue
 from gtm.extensions import db
 from gtm.models import Campaign, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Variant
 from gtm.services import accounts, campaigns
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 from tests.kit.fake_openai import Reply
+from tests.kit.jobs import queue_length
 from tests.kit.plans import schema_name, valid_plan
-
-
-def answer_plans_with(fake, plan: dict) -> None:
-    """Answer planning calls with `plan`; every other call gets the fake's schema-valid default."""
-    fake.responder = lambda body: Reply.json(plan) if schema_name(body) == "StrategyPlan" else None
-
-
-def queue_length(app) -> int:
-    return Queue(queue.QUEUE_NAME, connection=broker.connection(app), serializer=JSONSerializer).count
+from tests.kit.strategy import answer_plans_with
 
 
 def nothing_saved(campaign_id: int) -> None:

@@ -3,7 +3,7 @@ from gtm.extensions import db
 from gtm.models import Post, Run
 from gtm.services import runs, strategy
 
-from tests.api.test_regenerate import plan_and_write, regenerate
+from tests.kit.strategy import plan_and_write, regenerate
 
 
 def _pipeline(campaign_id: int) -> Run:

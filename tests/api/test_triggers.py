@@ -2,67 +2,19 @@
 is recorded once (also under concurrent metric posts), dismissing, pausing and deleting behave, and the
 API answers what /api/openapi.json says. And what has won the A/B tests reaches later content calls."""
 import threading
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from gtm.extensions import db
-from gtm.models import Alert, Post, Trigger
+from gtm.models import Post, Trigger
 from gtm.services import accounts, campaigns, results, strategy
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN, CHANNELS
 from tests.kit.plans import valid_regeneration
-from tests.api.test_regenerate_prompts import CHANNELS, Answers, plan_and_write
-from tests.api.test_regenerate import regenerate
-
-
-def plan(api, campaign, work) -> list[Post]:
-    """Plan the strategy and write its posts; return the current posts, by phase."""
-    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
-    assert status == 202, body
-    work()
-    return current_posts(campaign.id)
-
-
-def current_posts(campaign_id: int) -> list[Post]:
-    db.session.expire_all()
-    return Post.query.filter_by(campaign_id=campaign_id, is_active=True).order_by(Post.phase, Post.id).all()
-
-
-def day(days_ago: int) -> str:
-    return (datetime.now(timezone.utc).date() - timedelta(days=days_ago)).isoformat()
-
-
-def row(post: Post, variant="A", days_ago=1, impressions=1000, clicks=5, conversions=0, spend="0") -> dict:
-    return {"post_id": str(post.id), "variant": variant, "date": day(days_ago), "impressions": impressions,
-            "clicks": clicks, "conversions": conversions, "spend": spend}
-
-
-def record(campaign, rows: list[dict]) -> int:
-    return results.record(campaign.workspace_id, campaign.id, rows)
-
-
-def alerts_of(campaign_id: int) -> list[Alert]:
-    db.session.expire_all()
-    return Alert.query.filter_by(campaign_id=campaign_id).order_by(Alert.id).all()
-
-
-def open_alerts(campaign_id: int) -> list[Alert]:
-    return [alert for alert in alerts_of(campaign_id) if alert.dismissed_at is None]
-
-
-PHASE_2_CTR = {"metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
-               "action": "regenerate", "direction": "lead with {scope}'s best posts and fix {metric}"}
-
-
-def create(api, campaign, **values) -> dict:
-    status, body = api.post(f"/api/campaigns/{campaign.id}/triggers", json={**PHASE_2_CTR, **values})
-    assert status == 201, body
-    return body
-
-
-def phase(posts: list[Post], number: int) -> list[Post]:
-    return [post for post in posts if post.phase == number]
+from tests.kit.strategy import Answers, regenerate
+from tests.kit.triggers import (
+    PHASE_2_CTR, alerts_of, create, current_posts, day, low_ctr, open_alerts, phase, plan, record, row,
+)
 
 
 # --- Rules ---------------------------------------------------------------------------------------------
@@ -176,10 +128,6 @@ def test_no_strategy_yet_is_a_conflict_and_another_workspace_is_not_found(api, c
 
 
 # --- Firing once ---------------------------------------------------------------------------------------
-
-def low_ctr(posts: list[Post], days_ago=1, impressions=1200, clicks=3) -> list[dict]:
-    return [row(post, variant, days_ago, impressions, clicks) for post in posts for variant in "AB"]
-
 
 def test_an_alert_holds_the_evidence_and_the_suggested_regeneration(api, campaign, work):
     posts = plan(api, campaign, work)
@@ -345,7 +293,7 @@ def _variant_call(fake_openai, answers, work, campaign, post, label="A") -> str:
 @pytest.mark.llm("openai")
 def test_the_winning_variant_reaches_later_content_calls_and_nothing_before(api, campaign, work, fake_openai):
     answers = Answers(fake_openai)
-    plan_and_write(api, campaign, work)
+    answers.plan_and_write(api, campaign, work)
     posts = current_posts(campaign.id)
     tested = posts[0]
     # No numbers, then numbers without a clear winner: the prompts say nothing about A/B tests.

@@ -4,7 +4,7 @@ import pytest
 
 from gtm.models import STEP_KINDS, StepVersion
 
-from tests.web.test_workflow import counts
+from tests.kit.workflow import counts
 
 BASE = "/api/campaigns/{id}/steps"
 

@@ -8,8 +8,9 @@ from gtm.extensions import db
 from gtm.models import STEP_KINDS, Run, StepVersion
 from gtm.services import steps
 
-from tests.kit.fake_openai import Reply, sample_from_schema
-from tests.web.test_workflow import counts
+from tests.kit.fake_openai import Reply
+from tests.kit.schema_samples import sample_from_schema
+from tests.kit.workflow import counts
 
 pytestmark = pytest.mark.llm("openai")
 

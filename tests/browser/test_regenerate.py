@@ -5,23 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, screenshot
-
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def plan_on_the_board(page, live_server, campaign):
-    page.goto(f"{live_server.url}/campaigns/{campaign.id}/strategy")
-    page.get_by_role("button", name="Plan strategy").click()
-    board = page.locator("#board")
-    expect(board.locator(".post-card.status-ready")).to_have_count(12, timeout=60_000)
-    return board
+from tests.kit.browser import log_in, plan_on_the_board, screenshot
 
 
 def test_preview_dialog_regenerate_from_phase_2_and_watch_the_board(live_server, browser, user, campaign):

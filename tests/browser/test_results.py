@@ -1,5 +1,6 @@
 """In Chromium: a marketer brings numbers in from a CSV, reads the charts and the A/B result, sets a trigger,
-brings in numbers that break it, sees the alert with its evidence, and opens the pre-filled regeneration."""
+brings in numbers that break it, sees the alert with its evidence, and opens the pre-filled regeneration; a
+trigger made on the results page fires at once, and its alert leads to the regeneration."""
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -7,9 +8,9 @@ from playwright.sync_api import expect
 from gtm.extensions import db
 from gtm.models import Alert, Metric
 
-from tests.conftest import ARTIFACTS, screenshot
-from tests.browser.test_regenerate import log_in, plan_on_the_board
-from tests.api.test_triggers import current_posts, phase
+from tests.kit.browser import ARTIFACTS, log_in, plan_on_the_board, screenshot
+from tests.kit.triggers import alerts_of, current_posts, low_ctr, phase, record
+
 
 HEADER = "post,variant,date,impressions,clicks,conversions,spend"
 
@@ -134,5 +135,54 @@ def test_in_a_browser_results_come_in_by_csv_and_an_alert_leads_to_a_prefilled_r
         screenshot(page, "results-regenerate-from-the-alert")
         assert errors == []
         assert (ARTIFACTS / "results-regenerate-from-the-alert.png").exists()
+    finally:
+        page.close()
+
+
+def test_in_a_browser_a_new_trigger_fires_and_its_alert_opens_the_regeneration(live_server, browser, user, campaign):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    page.set_default_timeout(30_000)
+    try:
+        log_in(page, live_server, user)
+        plan_on_the_board(page, live_server, campaign)
+        record(campaign, low_ctr(phase(current_posts(campaign.id), 2)))
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
+        alerts = page.locator("#alerts")
+        expect(alerts).to_contain_text("No open alerts.")
+        expect(page.locator("#alert-badge a")).to_have_count(0)
+
+        page.get_by_text("New trigger").click()
+        form = page.locator("#trigger-form")
+        form.get_by_label("Watch").select_option("phase-2")
+        form.get_by_label("Threshold").fill("one percent")
+        form.get_by_role("button", name="Create trigger").click()
+        expect(page.locator("#trigger-threshold-error")).to_contain_text("Give the threshold as a number")
+        expect(page.get_by_label("Threshold")).to_have_value("one percent")
+        page.get_by_label("Threshold").fill("1")
+        page.get_by_role("button", name="Create trigger").click()
+        expect(page.locator("#triggers .trigger")).to_contain_text("Phase 2: CTR below 1% after 1,000 impressions")
+        # It fired at once: the alerts section and the badge fetch themselves again.
+        expect(alerts.locator(".alert-card.is-open")).to_have_count(1)
+        expect(alerts).to_contain_text("Phase 2 CTR is 0.2% (threshold 1%)")
+        expect(page.locator("#alert-badge")).to_have_text("1 open alert")
+        expect(alerts.locator("svg[role=img] circle")).to_have_count(1)
+        screenshot(page, "triggers-and-alerts")
+
+        alerts.get_by_role("link", name="Regenerate from phase 2").click()
+        dialog = page.locator("dialog#regenerate-strategy-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_label("From phase")).to_have_value("2")
+        direction = alerts_of(campaign.id)[0].action["direction"]
+        expect(dialog.get_by_label("New direction")).to_have_value(direction)
+        expect(dialog).to_contain_text("Suggested by an alert")
+        screenshot(page, "regenerate-from-an-alert")
+        dialog.get_by_role("button", name="Regenerate").click()
+        expect(page.locator("#board")).to_contain_text("Version 2 · regenerated from phase 2: Phase 2 CTR is 0.2%")
+        expect(page.locator("#alert-badge a")).to_have_count(0)
+
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
+        expect(alerts).to_contain_text("No open alerts.")
+        page.get_by_text("Past alerts (1)").click()
+        expect(alerts.locator(".past-alerts")).to_contain_text("Regeneration started from this alert")
     finally:
         page.close()

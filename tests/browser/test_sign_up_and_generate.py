@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
+from tests.kit.browser import screenshot
 
 
 def test_sign_up_create_a_campaign_and_generate_competitors(live_server, browser):

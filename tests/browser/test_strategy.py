@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, screenshot
+from tests.kit.browser import screenshot
+from tests.kit.clients import PASSWORD
 
 
 def test_plan_watch_regenerate_and_approve(live_server, browser, user, campaign):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
-from tests.browser.test_regenerate import log_in, plan_on_the_board
+from tests.kit.browser import screenshot
+from tests.kit.browser import log_in, plan_on_the_board
 
 
 def test_timeline_compare_and_restore_version_1(live_server, browser, user, campaign):

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from gtm.extensions import db
 from gtm.models import STEP_KINDS, Run
 
-from tests.conftest import ARTIFACTS, PASSWORD, screenshot
+from tests.kit.browser import ARTIFACTS, screenshot
+from tests.kit.clients import PASSWORD
 
 INPUTS = {
     "competitors": {"Notes": "Owners compare us with doing nothing."},

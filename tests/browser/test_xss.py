@@ -6,7 +6,6 @@ an imported JSON export, and, through the fake OpenAI server, every text the mod
 Chromium opens every page reachable from the campaigns list, with a handler on dialogs, page errors
 and the console. Target: nothing executes.
 """
-import io
 import json
 import re
 from urllib.parse import urljoin, urlsplit
@@ -17,10 +16,13 @@ from gtm.extensions import db
 from gtm.models import Post, Run
 from gtm.services import campaigns, exports, imports, results
 
-from tests.conftest import CAMPAIGN, screenshot, wait_for
-from tests.kit.fake_openai import Reply, sample_from_schema
+from tests.kit.browser import screenshot
+from tests.kit.browser import log_in
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.fake_openai import Reply
 from tests.kit.plans import schema_name, valid_plan, valid_regeneration
-from tests.browser.test_regenerate import log_in
+from tests.kit.schema_samples import sample_from_schema
+from tests.kit.wait import wait_for
 
 # Each payload calls alert() with a word naming it, so a dialog tells which one ran.
 PAYLOADS = [

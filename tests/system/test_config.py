@@ -1,19 +1,10 @@
 """Configuration from the environment: defaults, and a clear error for values gtm cannot use."""
-import os
-import subprocess
-import sys
-
 import pytest
 
 from gtm import create_app
 from gtm.config import database_url
 
-
-def gtm(args, tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GTM_", "OPENAI_", "REDIS_URL", "DATABASE_URL"))}
-    clean.update(GTM_INSTANCE_PATH=str(tmp_path / "instance"), **env)
-    return subprocess.run([sys.executable, "-m", "gtm.cli", *args], env=clean, capture_output=True, text=True,
-                          timeout=60)
+from tests.kit.processes import run_gtm
 
 
 @pytest.mark.parametrize("env, message", [
@@ -23,13 +14,13 @@ def gtm(args, tmp_path, **env):
     ({"GTM_LLM_ATTEMPTS": "0"}, "GTM_LLM_ATTEMPTS must be at least 1"),
 ])
 def test_bad_settings_stop_with_a_message_naming_the_variable(tmp_path, env, message):
-    result = gtm(["worker"], tmp_path, **env)
+    result = run_gtm(["worker"], tmp_path, **env)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_worker_without_redis_says_how_to_get_one(tmp_path):
-    result = gtm(["worker"], tmp_path)
+    result = run_gtm(["worker"], tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Cannot reach the embedded Redis" in result.stderr and "gtm run" in result.stderr
 

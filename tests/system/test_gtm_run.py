@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, free_port, wait_for
+from tests.kit.clients import PASSWORD
+from tests.kit.processes import free_port
+from tests.kit.wait import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from gtm import create_app
 from gtm.extensions import db
 
-from tests.conftest import suite_database_url
+from tests.kit.database import suite_database_url
 
 
 def migrated_app(url, tmp_path):
@@ -78,5 +78,25 @@ def test_upgrading_existing_data(tmp_path):
             members = conn.execute(text("SELECT version, post_id FROM strategy_member ORDER BY post_id")).all()
         assert [tuple(row) for row in rows] == [(1, "openai", "gpt-x", 0, False), (2, "", "", 0, True)]
         assert [tuple(row) for row in members] == [(1, 1), (2, 2)]
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_existing_users_get_tokens_of_their_own_on_upgrade(tmp_path):
+    app = migrated_app(suite_database_url() or f"sqlite:///{tmp_path / 'u.db'}", tmp_path)
+    now = "2026-01-02 03:04:05+00:00"
+    with app.app_context():
+        upgrade(revision="103a80340c8f")
+        with db.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO workspace (id, name, created_at) VALUES (1, 'w', '{now}')"))
+            conn.execute(text('INSERT INTO "user" (id, email, password_hash, workspace_id, created_at) VALUES '
+                              f"(1, 'a@example.com', 'h', 1, '{now}'), (2, 'b@example.com', 'h', 1, '{now}')"))
+        upgrade(revision="190c54fb35fd")
+        with db.engine.connect() as conn:
+            tokens = conn.execute(text('SELECT session_token FROM "user" ORDER BY id')).scalars().all()
+        assert len(set(tokens)) == 2 and all(len(token) == 32 and int(token, 16) >= 0 for token in tokens)
+        downgrade(revision="103a80340c8f")
+        with db.engine.connect() as conn:
+            assert conn.execute(text('SELECT count(*) FROM "user"')).scalar() == 2
         downgrade(revision="base")
         db.engine.dispose()

@@ -4,7 +4,6 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import expect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gtm import create_app
@@ -13,8 +12,9 @@ from gtm.cli import cli
 from gtm.config import ConfigError
 from gtm.models import Post, User
 
-from tests.conftest import PASSWORD, log_in
-from tests.system.test_config import gtm
+from tests.kit.clients import PASSWORD, log_in
+from tests.kit.processes import run_gtm
+
 
 DIRECTIVES = {
     "default-src": ["'self'"],
@@ -149,55 +149,23 @@ def test_no_page_or_dialog_carries_inline_code(client, auth_client, campaign, wo
         assert inline_code(response).found == [], path
 
 
-def test_htmx_pages_work_under_the_policy_in_chromium(live_server, browser, user, campaign):
-    """Generate a step and open, use and close the regeneration dialog: htmx and gtm.js do it all, and the
-    browser reports no CSP violation and htmx no refused evaluation."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(20_000)
-    page.add_init_script("""
-        window.__refused = [];
-        document.addEventListener("securitypolicyviolation", (e) => window.__refused.push(e.violatedDirective + " " + e.blockedURI));
-        document.addEventListener("htmx:evalDisallowedError", () => window.__refused.push("htmx eval"));
-    """)
-    console = []
-    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-    try:
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}/campaigns/{campaign.id}")
-        assert page.evaluate("htmx.config.allowEval") is False
-        assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+def test_pages_with_secrets_are_not_stored(client, auth_client):
+    for path in ("/login", "/signup", "/settings"):
+        assert auth_client.get(path).headers["Cache-Control"] == "no-store", path
+    response = auth_client.post("/settings/tokens", data={"name": "reporting"})
+    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
+    response = auth_client.post("/login", data={"email": "x@example.com", "password": "Wrong-passw0rd"})
+    assert response.status_code == 401 and response.headers["Cache-Control"] == "no-store"
 
-        card = page.locator("#step-competitors")
-        card.get_by_label("Notes").fill("Owners compare us with doing nothing.")
-        card.get_by_role("button", name="Generate", exact=True).click()
-        expect(card).to_contain_text("How we differ")
-        # The next card heard its own "steps-changed-customers" event and fetched itself: it is unblocked.
-        expect(page.locator("#step-customers").get_by_role("button", name="Generate", exact=True)).to_be_enabled()
 
-        card.get_by_role("link", name="Regenerate").click()
-        dialog = page.locator("#regenerate-competitors-dialog")
-        expect(dialog).to_be_visible()
-        expect(dialog.get_by_label("What should change?")).to_be_focused()
-        dialog.get_by_role("button", name="Regenerate", exact=True).click()
-        # A refusal (422) is swapped into the open dialog, as gtm.js lets it.
-        expect(dialog.locator(".field-error")).to_contain_text("Say what should change")
-        dialog.get_by_role("button", name="Cancel").click()
-        expect(dialog).to_be_hidden()
+@pytest.mark.config(GTM_BEHIND_PROXY=True)
+def test_behind_a_proxy_browsers_are_told_to_use_https_only(client, auth_client):
+    for path in ("/login", "/", "/settings"):
+        assert auth_client.get(path).headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
-        card.get_by_role("link", name="Regenerate").click()
-        dialog = page.locator("#regenerate-competitors-dialog")
-        expect(dialog).to_be_visible()
-        dialog.get_by_role("button", name="More concise").click()
-        expect(card).to_contain_text("v2 of 2")
 
-        assert page.evaluate("window.__refused") == []
-        refused = [line for line in console if "Content Security Policy" in line or "Refused to" in line]
-        assert refused == [], refused
-    finally:
-        page.close()
+def test_without_a_proxy_there_is_no_hsts(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
 @pytest.mark.config(GTM_BEHIND_PROXY=True, GTM_LOGIN_LIMIT="2 per minute")
@@ -264,6 +232,7 @@ def test_logging_in_too_often_answers_429_saying_when_to_try_again(client, user)
     assert "Try again in" in htmx.get_data(as_text=True)
 
 
+@pytest.mark.own_app
 def test_the_limit_answers_json_under_api(app):
     from gtm.extensions import limiter
 
@@ -326,7 +295,7 @@ def test_an_unknown_sign_up_mode_fails_at_start_up(app_config, monkeypatch, tmp_
     monkeypatch.setenv("GTM_SIGNUP", "invite-only")
     with pytest.raises(ConfigError, match="GTM_SIGNUP must be one of open, closed, not 'invite-only'"):
         create_app(app_config)
-    result = gtm(["users", "create", "x@example.com", "--password", PASSWORD], tmp_path, GTM_SIGNUP="invite-only")
+    result = run_gtm(["users", "create", "x@example.com", "--password", PASSWORD], tmp_path, GTM_SIGNUP="invite-only")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "GTM_SIGNUP must be one of open, closed, not 'invite-only'" in result.stderr
 

@@ -19,8 +19,8 @@ from gtm.extensions import db
 from gtm.models import Campaign, Member, Post, Run, StrategyVersion
 from gtm.services import strategy
 
-from tests.conftest import wait_for
-from tests.api.test_regenerate import plan_and_write, regenerate
+from tests.kit.strategy import plan_and_write, regenerate
+from tests.kit.wait import wait_for
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 
 from bench.soak import PLAN_SIZES, REGENERATE_SIZES, Soak
 
-from tests.conftest import suite_database_url
+from tests.kit.database import suite_database_url
 
 
 @pytest.fixture

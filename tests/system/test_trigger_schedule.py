@@ -8,8 +8,8 @@ from decimal import Decimal
 from gtm.services import results
 from gtm.services.results import metrics
 
-from tests.conftest import wait_for
-from tests.api.test_triggers import PHASE_2_CTR, alerts_of, phase, plan
+from tests.kit.triggers import PHASE_2_CTR, alerts_of, phase, plan
+from tests.kit.wait import wait_for
 
 
 def test_the_scheduled_check_fires_once_in_a_real_worker(api, campaign, work, worker_process, tmp_path):

@@ -1,4 +1,5 @@
-"""Real `gtm worker` processes: jobs run there, log their job id, and a killed worker leaves no run stuck."""
+"""Real `gtm worker` processes: jobs run there, log their job id, posts are written in parallel by separate
+workers, and a killed worker leaves no run stuck."""
 import os
 import signal
 import time
@@ -9,10 +10,14 @@ from gtm.extensions import db
 from gtm.models import Run, StepVersion
 from gtm.services import runs
 
-from tests.conftest import statements_of, wait_for
 from tests.kit.fake_openai import Reply
+from tests.kit.plans import valid_plan
 from tests.kit.processes import kill_worker_tree, work_horse
-from tests.api.test_llm_faults import VALID
+from tests.kit.statements import statements_of
+from tests.kit.strategy import answer_plans_with
+from tests.kit.wait import wait_for
+from tests.kit.workflow import VALID
+
 
 pytestmark = pytest.mark.llm("openai")
 
@@ -96,7 +101,7 @@ def test_a_dead_workers_job_is_given_up_after_a_few_missed_heartbeats(api, campa
 
 def test_a_killed_worker_during_a_regeneration_changes_nothing(api, campaign, work, worker_process, fake_openai):
     from tests.kit.plans import schema_name, valid_plan
-    from tests.api.test_regenerate import plan_and_write, regenerate, snapshot
+    from tests.kit.strategy import plan_and_write, regenerate, snapshot
 
     fake_openai.responder = lambda body: Reply.json(valid_plan()) if schema_name(body) == "StrategyPlan" else None
     plan_and_write(api, campaign, work)
@@ -143,3 +148,31 @@ def test_abandoned_jobs_are_given_up_by_one_caller_at_a_time(app):
         assert (first, second) == (True, False)
     with queue._cleaning(connection) as later:
         assert later
+
+
+def test_posts_are_written_in_parallel_by_separate_workers(api, campaign, fake_openai, worker_process):
+    answer_plans_with(fake_openai, valid_plan(sizes=(2, 2, 2)))
+    # Each call takes a while, so one post is still being written when the other worker takes the next.
+    fake_openai.latency = 0.6
+    worker_process(count=2)
+    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
+    assert status == 202
+
+    def finished():
+        return api.get(f"/api/runs/{body['run_id']}")[1]["status"] in ("succeeded", "failed")
+
+    wait_for(finished, timeout=60, interval=0.1, message="the pipeline to finish")
+    status, run = api.get(f"/api/runs/{body['run_id']}")
+    assert run["status"] == "succeeded", run
+    assert run["progress"] == {"done": 6, "total": 6}
+
+    # Proof of parallel work from what the runs recorded, not from how long the test took: two post
+    # runs were in progress at the same moment (each started before the other finished).
+    spans = [(c.started_at, c.finished_at) for c in Run.query.filter_by(kind="post").all()]
+    assert len(spans) == 6 and all(start and end for start, end in spans), spans
+    assert any(_overlap(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]), spans
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """True when the intervals a and b share a moment."""
+    return a[0] < b[1] and b[0] < a[1]

@@ -3,7 +3,7 @@ import pytest
 
 from bench.regenerate import Regenerations, calls_per_regeneration, prompt_growth
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 
 
 @pytest.fixture

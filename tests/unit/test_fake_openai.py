@@ -15,7 +15,8 @@ from openai.lib._pydantic import to_strict_json_schema
 from PIL import Image
 from pydantic import BaseModel
 
-from tests.kit.fake_openai import FakeOpenAI, Reply, estimate_tokens, sample_from_schema
+from tests.kit.fake_openai import FakeOpenAI, Reply
+from tests.kit.schema_samples import estimate_tokens, sample_from_schema
 
 MESSAGES = [{"role": "user", "content": "Find competitors of Acme."}]
 

@@ -7,15 +7,17 @@ from decimal import Decimal
 import pytest
 
 from gtm.extensions import db
-from gtm.models import Alert, Metric, Post, Trigger
+from gtm.models import Alert, Post, Trigger
 from gtm.services import results
 from gtm.services.errors import Conflict, Invalid, NotFound
 from gtm.services.results import metrics as metric_rows
 from gtm.services.results.stats import MIN_CLICKS, MIN_IMPRESSIONS, compare, two_proportion
 from gtm.services.results.totals import Totals
 
-DAY = (date.today() - timedelta(days=3)).isoformat()
-EARLIER = (date.today() - timedelta(days=4)).isoformat()
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.results import DAY, EARLIER, stored
+from tests.kit.written import campaign, planned, written_export  # noqa: F401  (fixtures)
+
 
 
 # --- The A/B test ---------------------------------------------------------------------------------
@@ -64,37 +66,9 @@ def test_an_ab_result_reads_as_a_marketer_expects():
 
 # --- Rows in --------------------------------------------------------------------------------------
 
-# One written strategy, exported once; each test imports it as a campaign of its own, which is quicker
-# than planning and writing it again and gives the same phases, posts and edges.
-_WRITTEN = {}
-
-
-@pytest.fixture
-def campaign(user, api, work):
-    """A campaign with a written strategy (version 1)."""
-    from gtm.services import campaigns as campaign_service, exports, imports
-    from tests.conftest import CAMPAIGN
-
-    if "export" not in _WRITTEN:
-        planned = campaign_service.create_campaign(user.workspace_id, CAMPAIGN)
-        assert api.post(f"/api/campaigns/{planned.id}/strategy")[0] == 202
-        work()
-        _WRITTEN["export"] = exports.export(user.workspace_id, planned.id, "json").data
-    return imports.import_campaign(user.workspace_id, _WRITTEN["export"])
-
-
-@pytest.fixture
-def planned(api, campaign):
-    """The campaign's posts by phase, from /nodes."""
-    status, nodes = api.get(f"/api/campaigns/{campaign.id}/nodes")
-    assert status == 200
-    return nodes
-
-
 @pytest.fixture
 def bare_campaign(user):
     from gtm.services import campaigns as campaign_service
-    from tests.conftest import CAMPAIGN
 
     return campaign_service.create_campaign(user.workspace_id, CAMPAIGN)
 
@@ -102,12 +76,6 @@ def bare_campaign(user):
 def row(post_id, variant="A", day=DAY, impressions=1000, clicks=20, conversions=2, spend="10.00"):
     return {"post_id": str(post_id), "variant": variant, "date": day, "impressions": impressions, "clicks": clicks,
             "conversions": conversions, "spend": spend}
-
-
-def stored():
-    db.session.expire_all()
-    return sorted((m.post_id, m.variant, m.day.isoformat(), m.impressions, m.clicks, m.conversions, str(m.spend))
-                  for m in Metric.query.all())
 
 
 def test_sending_the_same_post_variant_and_day_again_updates_the_row(planned, campaign):
@@ -147,7 +115,7 @@ def test_a_bad_row_is_refused_by_field_and_nothing_is_recorded(planned, campaign
 def test_posts_of_another_campaign_and_repeated_rows_are_refused(planned, campaign, user, api, work):
     from gtm.services import imports
 
-    other = imports.import_campaign(campaign.workspace_id, _WRITTEN["export"])
+    other = imports.import_campaign(campaign.workspace_id, written_export())
     foreign = Post.query.filter_by(campaign_id=other.id).first()
     mine = planned["phases"][0]["posts"][0]["id"]
     with pytest.raises(Invalid) as refused:

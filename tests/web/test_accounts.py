@@ -5,7 +5,7 @@ from gtm.models import ApiToken, User, Workspace
 from gtm.cli import cli
 from gtm.services import accounts
 
-from tests.conftest import PASSWORD, log_in
+from tests.kit.clients import PASSWORD, log_in
 
 
 def test_signup_creates_user_and_workspace_and_logs_in(client):

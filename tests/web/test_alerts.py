@@ -9,11 +9,13 @@ from gtm.extensions import db
 from gtm.models import Alert, Run, Trigger
 from gtm.services import accounts, campaigns, results
 
-from tests.conftest import CAMPAIGN
-from tests.web.test_pages import check_page
-from tests.api.test_regenerate_prompts import CHANNELS, Answers, plan_and_write
+from tests.kit.campaigns import CAMPAIGN, CHANNELS
+from tests.kit.clients import log_in
+from tests.kit.pages import check_page
 from tests.kit.plans import valid_regeneration
-from tests.api.test_triggers import PHASE_2_CTR, alerts_of, current_posts, day, low_ctr, phase, plan, record
+from tests.kit.strategy import Answers
+from tests.kit.triggers import PHASE_2_CTR, alerts_of, current_posts, day, low_ctr, phase, plan, record
+
 
 HX = {"HX-Request": "true"}
 FORM = {"scope": "phase-2", "metric": "ctr", "comparison": "<", "threshold": "1", "min_impressions": "1000",
@@ -198,8 +200,6 @@ def test_another_workspace_sees_nothing(api, campaign, work, client):
     _, alert = fired(api, campaign, work)
     trigger = Trigger.query.one()
     accounts.sign_up("stranger@example.com", "Sturdy-passw0rd")
-    from tests.conftest import log_in
-
     log_in(client, "stranger@example.com")
     for method, url in (("get", f"/campaigns/{campaign.id}/triggers"), ("get", f"/campaigns/{campaign.id}/alerts"),
                         ("get", f"/campaigns/{campaign.id}/alerts/badge"),
@@ -231,7 +231,7 @@ def test_an_alert_of_another_campaign_is_refused_by_the_dialog_and_the_api(api, 
 def test_regenerating_from_an_alert_fills_the_dialog_and_gives_the_model_the_evidence(api, campaign, work,
                                                                                       auth_client, fake_openai):
     answers = Answers(fake_openai)
-    plan_and_write(api, campaign, work)
+    answers.plan_and_write(api, campaign, work)
     posts = current_posts(campaign.id)
     results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
     record(campaign, low_ctr(phase(posts, 2)))
@@ -277,7 +277,7 @@ def test_regenerating_from_an_alert_fills_the_dialog_and_gives_the_model_the_evi
 @pytest.mark.llm("openai")
 def test_the_evidence_is_bounded_in_the_prompt(api, campaign, work, fake_openai):
     answers = Answers(fake_openai)
-    plan_and_write(api, campaign, work)
+    answers.plan_and_write(api, campaign, work)
     posts = current_posts(campaign.id)
     results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None, from_phase=2))
     record(campaign, low_ctr(posts))
@@ -316,57 +316,3 @@ def test_rewriting_from_an_alert_fills_the_variant_dialog(api, campaign, work, a
     assert run.params["alert_id"] == alert.id and db.session.get(Alert, alert.id).run_id == run.id
     work()
     assert db.session.get(Run, run.id).status == "succeeded"
-
-
-def test_in_a_browser_a_new_trigger_fires_and_its_alert_opens_the_regeneration(live_server, browser, user, campaign):
-    from playwright.sync_api import expect
-
-    from tests.conftest import screenshot
-    from tests.browser.test_regenerate import log_in, plan_on_the_board
-
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    page.set_default_timeout(30_000)
-    try:
-        log_in(page, live_server, user)
-        plan_on_the_board(page, live_server, campaign)
-        record(campaign, low_ctr(phase(current_posts(campaign.id), 2)))
-        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
-        alerts = page.locator("#alerts")
-        expect(alerts).to_contain_text("No open alerts.")
-        expect(page.locator("#alert-badge a")).to_have_count(0)
-
-        page.get_by_text("New trigger").click()
-        form = page.locator("#trigger-form")
-        form.get_by_label("Watch").select_option("phase-2")
-        form.get_by_label("Threshold").fill("one percent")
-        form.get_by_role("button", name="Create trigger").click()
-        expect(page.locator("#trigger-threshold-error")).to_contain_text("Give the threshold as a number")
-        expect(page.get_by_label("Threshold")).to_have_value("one percent")
-        page.get_by_label("Threshold").fill("1")
-        page.get_by_role("button", name="Create trigger").click()
-        expect(page.locator("#triggers .trigger")).to_contain_text("Phase 2: CTR below 1% after 1,000 impressions")
-        # It fired at once: the alerts section and the badge fetch themselves again.
-        expect(alerts.locator(".alert-card.is-open")).to_have_count(1)
-        expect(alerts).to_contain_text("Phase 2 CTR is 0.2% (threshold 1%)")
-        expect(page.locator("#alert-badge")).to_have_text("1 open alert")
-        expect(alerts.locator("svg[role=img] circle")).to_have_count(1)
-        screenshot(page, "triggers-and-alerts")
-
-        alerts.get_by_role("link", name="Regenerate from phase 2").click()
-        dialog = page.locator("dialog#regenerate-strategy-dialog")
-        expect(dialog).to_be_visible()
-        expect(dialog.get_by_label("From phase")).to_have_value("2")
-        direction = alerts_of(campaign.id)[0].action["direction"]
-        expect(dialog.get_by_label("New direction")).to_have_value(direction)
-        expect(dialog).to_contain_text("Suggested by an alert")
-        screenshot(page, "regenerate-from-an-alert")
-        dialog.get_by_role("button", name="Regenerate").click()
-        expect(page.locator("#board")).to_contain_text("Version 2 · regenerated from phase 2: Phase 2 CTR is 0.2%")
-        expect(page.locator("#alert-badge a")).to_have_count(0)
-
-        page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")
-        expect(alerts).to_contain_text("No open alerts.")
-        page.get_by_text("Past alerts (1)").click()
-        expect(alerts.locator(".past-alerts")).to_contain_text("Regeneration started from this alert")
-    finally:
-        page.close()

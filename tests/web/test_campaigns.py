@@ -3,9 +3,8 @@ import pytest
 
 from gtm.models import Campaign
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN, FORM
 
-FORM = {**CAMPAIGN, "competitors": "Floranext, Spreadsheets", "channels": ["linkedin", "email"]}
 
 
 def test_create_campaign_through_the_form(auth_client):

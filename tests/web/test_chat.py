@@ -9,12 +9,13 @@ from gtm.extensions import db
 from gtm.models import Campaign, ChatMessage, Run, StrategyVersion
 from gtm.services import accounts, campaigns, chat, strategy
 
-from tests.conftest import CAMPAIGN, PASSWORD
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.clients import PASSWORD
 from tests.kit.fake_openai import Reply
+from tests.kit.jobs import queue_length
+from tests.kit.pages import check_page
 from tests.kit.plans import schema_name, valid_plan
-from tests.web.test_pages import check_page
-from tests.api.test_strategy_plan import queue_length
-from tests.api.test_regenerate import plan_and_write, snapshot
+from tests.kit.strategy import plan_and_write, snapshot
 
 DIRECTION = "Focus on developers, with technical demos"
 PLAN = valid_plan()

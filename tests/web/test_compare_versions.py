@@ -8,8 +8,9 @@ from gtm.extensions import db
 from gtm.models import Edge, Member, Phase, Post, StrategyVersion, Variant
 from gtm.services import accounts, campaigns, strategy
 
-from tests.conftest import CAMPAIGN, PASSWORD
-from tests.web.test_pages import check_page
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.clients import PASSWORD
+from tests.kit.pages import check_page
 
 
 def add_post(campaign_id, version, phase, key, title, **values) -> Post:

@@ -27,8 +27,8 @@ from gtm.models import Post, Run, Variant
 from gtm.models.run import UNFINISHED
 from gtm.services import accounts, campaigns, chat, exports, imports, results, runs, steps
 
-from tests.conftest import CAMPAIGN
-from tests.web.test_isolation import url_for_rule
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.routes import url_for_rule
 
 MAX_EXAMPLES = 6
 

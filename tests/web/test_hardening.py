@@ -13,8 +13,9 @@ from gtm.services import runs, steps
 from gtm.services.steps import versions as step_versions
 
 from tests.kit.fake_openai import Reply
+from tests.kit.jobs import queue_length
 from tests.kit.plans import schema_name, valid_plan
-from tests.api.test_strategy_plan import answer_plans_with, queue_length
+from tests.kit.strategy import answer_plans_with
 
 
 def _plan_twice(api, campaign, work) -> Post:

@@ -11,7 +11,9 @@ from gtm.models import (
 )
 from gtm.services import accounts, campaigns
 
-from tests.conftest import CAMPAIGN, PASSWORD, log_in
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.clients import PASSWORD, log_in
+from tests.kit.routes import url_for_rule
 
 
 def _rules():
@@ -63,22 +65,6 @@ def other(app):
     db.session.commit()
     return {"campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
             "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id}
-
-
-VALUES = {
-    "kind": "competitors", "number": 1, "n": 1, "version": 1, "label": "A", "phase": 1, "phase_num": 1,
-}
-
-
-def url_for_rule(rule: str, ids: dict) -> str:
-    def value(match):
-        name = match.group(2)
-        if name in ids:
-            return str(ids[name])
-        if name in VALUES:
-            return str(VALUES[name])
-        pytest.fail(f"test_isolation does not know the route parameter <{name}> in {rule}; add it to `other`")
-    return re.sub(r"<(?:(\w+):)?(\w+)>", value, rule)
 
 
 @pytest.mark.parametrize("rule, method", _rules())

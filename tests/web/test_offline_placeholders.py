@@ -9,10 +9,10 @@ from gtm.llm import schemas
 from gtm.llm.offline import COMPOSERS, Facts
 from gtm.llm.schemas.steps import PLACEHOLDER_CLAIM, PLACEHOLDER_ESTIMATE
 
-from tests.conftest import CAMPAIGN
+from tests.kit.campaigns import CAMPAIGN
 from tests.kit.fake_openai import Reply
-from tests.web.test_pages import check_page
-from tests.web.test_workflow import INPUTS, PLAIN, current, generate_until, section
+from tests.kit.pages import check_page
+from tests.kit.workflow import INPUTS, PLAIN, current, generate_until, section
 
 BADGE = '<span class="badge placeholder"'
 

@@ -16,8 +16,9 @@ from gtm.services.steps.versions import VERSIONS_SHOWN as STEP_VERSIONS_SHOWN
 from gtm.services.strategy.history import VERSIONS_SHOWN
 
 from tests.kit import history
-from tests.conftest import CAMPAIGN, statements_of
-from tests.web.test_pages import check_page
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.pages import check_page
+from tests.kit.statements import statements_of
 
 MORE = paging.LIMIT_DEFAULT + 5  # past the API's default page
 KIND = "competitors"

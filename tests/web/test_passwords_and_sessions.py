@@ -3,7 +3,6 @@ and the headers of pages that hold secrets."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
 from werkzeug import security as werkzeug_security
 
 from gtm.cli import cli
@@ -11,8 +10,8 @@ from gtm.extensions import db
 from gtm.models import User
 from gtm.services import accounts
 
-from tests.conftest import PASSWORD, Client, log_in
-from tests.system.test_migrations import migrated_app
+from tests.kit.clients import PASSWORD, Client, log_in
+
 
 NEW_PASSWORD = "Fresh-passw0rd-2"
 WRONG = "Wrong-passw0rd"
@@ -267,49 +266,3 @@ def test_remember_cookies_last_thirty_days(app, client, user):
     expires = client.get_cookie("remember_token").expires
     left = expires - datetime.now(timezone.utc)
     assert timedelta(days=29) < left <= timedelta(days=30)
-
-
-def test_existing_users_get_tokens_of_their_own_on_upgrade(tmp_path):
-    from flask_migrate import downgrade, upgrade
-
-    from tests.conftest import suite_database_url
-
-    app = migrated_app(suite_database_url() or f"sqlite:///{tmp_path / 'u.db'}", tmp_path)
-    now = "2026-01-02 03:04:05+00:00"
-    with app.app_context():
-        upgrade(revision="103a80340c8f")
-        with db.engine.begin() as conn:
-            conn.execute(text(f"INSERT INTO workspace (id, name, created_at) VALUES (1, 'w', '{now}')"))
-            conn.execute(text('INSERT INTO "user" (id, email, password_hash, workspace_id, created_at) VALUES '
-                              f"(1, 'a@example.com', 'h', 1, '{now}'), (2, 'b@example.com', 'h', 1, '{now}')"))
-        upgrade(revision="190c54fb35fd")
-        with db.engine.connect() as conn:
-            tokens = conn.execute(text('SELECT session_token FROM "user" ORDER BY id')).scalars().all()
-        assert len(set(tokens)) == 2 and all(len(token) == 32 and int(token, 16) >= 0 for token in tokens)
-        downgrade(revision="103a80340c8f")
-        with db.engine.connect() as conn:
-            assert conn.execute(text('SELECT count(*) FROM "user"')).scalar() == 2
-        downgrade(revision="base")
-        db.engine.dispose()
-
-
-# Headers
-
-
-def test_pages_with_secrets_are_not_stored(client, auth_client):
-    for path in ("/login", "/signup", "/settings"):
-        assert auth_client.get(path).headers["Cache-Control"] == "no-store", path
-    response = auth_client.post("/settings/tokens", data={"name": "reporting"})
-    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
-    response = auth_client.post("/login", data={"email": "x@example.com", "password": WRONG})
-    assert response.status_code == 401 and response.headers["Cache-Control"] == "no-store"
-
-
-@pytest.mark.config(GTM_BEHIND_PROXY=True)
-def test_behind_a_proxy_browsers_are_told_to_use_https_only(client, auth_client):
-    for path in ("/login", "/", "/settings"):
-        assert auth_client.get(path).headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-
-
-def test_without_a_proxy_there_is_no_hsts(client):
-    assert "Strict-Transport-Security" not in client.get("/login").headers

@@ -16,7 +16,7 @@ from gtm.models._base import utcnow
 from gtm.services import accounts, results, runs
 from gtm.services.strategy import polls
 
-from tests.conftest import log_in
+from tests.kit.clients import log_in
 
 HX = {"HX-Request": "true"}
 

@@ -8,9 +8,9 @@ from gtm.extensions import db
 from gtm.models import Post, Run, StrategyVersion
 
 from tests.kit.fake_openai import Reply
+from tests.kit.pages import check_page
 from tests.kit.plans import schema_name, valid_plan
-from tests.web.test_pages import check_page
-from tests.api.test_regenerate import plan_and_write, snapshot
+from tests.kit.strategy import plan_and_write, snapshot
 
 
 def regen_url(campaign_id: int) -> str:

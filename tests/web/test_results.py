@@ -9,36 +9,15 @@ from gtm.extensions import db
 from gtm.models import Alert, Metric
 from gtm.services import results
 
-from tests.web.test_pages import check_page
-from tests.unit.test_results import campaign, planned, stored  # noqa: F401  (fixtures)
-
-DAY = (date.today() - timedelta(days=3)).isoformat()
-EARLIER = (date.today() - timedelta(days=4)).isoformat()
-HX = {"HX-Request": "true"}
+from tests.kit.pages import check_page
+from tests.kit.results import DAY, EARLIER, HX, csv_of, first_post, stored, upload
+from tests.kit.written import campaign, planned  # noqa: F401  (fixtures)
 
 
 def section(text: str, section_id: str) -> str:
     start = text.index(f'id="{section_id}"')
     end = text.find("<section", start + 1)
     return text[start:end if end != -1 else None]
-
-
-def first_post(planned, phase_index=0, post_index=0) -> dict:
-    return planned["phases"][phase_index]["posts"][post_index]
-
-
-def csv_of(*lines: str) -> bytes:
-    return ("post,variant,date,impressions,clicks,conversions,spend\n" + "\n".join(lines) + "\n").encode()
-
-
-def upload(client, campaign, data: bytes, name="results.csv"):
-    """Post the file as a browser does. The body is built here, in memory: the test client would spool a large
-    one to a temporary file of its own, and leave it open when the app refuses the body unread."""
-    boundary = "gtm-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    return client.post(f"/campaigns/{campaign.id}/results/upload", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def ab_rows(post_id) -> list[dict]:
@@ -121,7 +100,7 @@ def test_a_csv_is_previewed_then_saved_on_confirm(auth_client, campaign, planned
 
 def test_every_bad_row_is_named_and_nothing_is_saved(auth_client, campaign, planned, user):
     from gtm.services import campaigns as campaign_service
-    from tests.conftest import CAMPAIGN
+    from tests.kit.campaigns import CAMPAIGN
 
     key = first_post(planned)["key"]
     other = campaign_service.create_campaign(user.workspace_id, {**CAMPAIGN, "name": "Other"})
@@ -315,7 +294,7 @@ def test_bad_metrics_through_the_api_are_refused_by_field_and_nothing_is_recorde
 
 def test_the_metrics_api_answers_404_for_another_workspaces_campaign(api, campaign, planned):
     from gtm.services import accounts, campaigns as campaign_service
-    from tests.conftest import CAMPAIGN
+    from tests.kit.campaigns import CAMPAIGN
 
     stranger = accounts.sign_up("stranger@example.com", "Sturdy-passw0rd")
     theirs = campaign_service.create_campaign(stranger.workspace_id, CAMPAIGN)

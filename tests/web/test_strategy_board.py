@@ -7,9 +7,9 @@ import pytest
 from gtm.extensions import db
 from gtm.models import Edge, Post, Run
 
-from tests.web.test_pages import check_page, crawl
+from tests.kit.pages import check_page, crawl
 from tests.kit.plans import valid_plan
-from tests.api.test_strategy_plan import answer_plans_with
+from tests.kit.strategy import answer_plans_with
 
 
 def test_board_polls_while_posts_are_unfinished_and_then_stops(htmx, api, campaign, work):

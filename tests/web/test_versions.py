@@ -10,11 +10,12 @@ from gtm.extensions import db
 from gtm.models import Campaign, Member, Post, Run, StrategyVersion
 from gtm.services import accounts, campaigns, strategy
 
-from tests.conftest import CAMPAIGN, PASSWORD
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.clients import PASSWORD
 from tests.kit.fake_openai import Reply
+from tests.kit.pages import check_page
 from tests.kit.plans import schema_name, valid_plan, valid_regeneration
-from tests.web.test_pages import check_page
-from tests.api.test_regenerate import plan_and_write, regenerate
+from tests.kit.strategy import plan_and_write, regenerate
 
 
 def members(campaign_id, number) -> set[int]:

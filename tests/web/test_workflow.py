@@ -5,83 +5,18 @@ import re
 from html import unescape
 
 import pytest
-from rq import Queue
-from rq.serializers import JSONSerializer
 
-from gtm import broker, queue
-from gtm.extensions import db
-from gtm.llm import schemas
+from gtm import broker
 from gtm.models import STEP_KINDS, Run, StepVersion
 from gtm.services import steps
 from gtm.services.steps import content as step_content
 from gtm.web.workflow.fields import edit_form
 
-from tests.conftest import statements_of
-from tests.web.test_pages import check_page
-
-INPUTS = {
-    "competitors": {"known_competitors": "Floranext, Spreadsheets", "notes": "Price matters to owners."},
-    "customers": {"segments": "Wedding florists\nCorner shops", "notes": "Most are one-person shops."},
-    "objectives": {"kpi_targets": "300 paid sign-ups; 40% weekly active", "deadline": "2031-06-30"},
-    "mechanics": {"include": "Newsletter, Webinar with a florist", "exclude": "TikTok"},
-    "costs": {"budget_cap": "10000", "currency": "EUR"},
-}
-# What the readable HTML of each kind shows, from its inputs and its headings.
-SHOWS = {
-    "competitors": ["Floranext", "How we differ", "Strengths"],
-    "customers": ["Wedding florists", "Corner shops", "Jobs to be done", "Objections", "Where to reach them"],
-    "objectives": ["300 paid sign-ups", "2031-06-30", "<dt>KPI</dt>", "<dt>Target</dt>", "Wedding florists"],
-    "mechanics": ["Newsletter", "Webinar with a florist", "Cadence", "Serves:", "Reward:"],
-    "costs": ["Line total", "Total", "10,000.00 EUR", "<table"],
-}
-SCHEMAS = {"competitors": schemas.CompetitorAnalysis, "customers": schemas.CustomerAnalysis,
-           "objectives": schemas.ObjectivesPlan, "mechanics": schemas.MechanicsPlan, "costs": schemas.CostEstimate}
-
-
-PLAIN = {"HX-Request": "false"}  # a request as a browser without JavaScript sends it
-
-
-def queued(app) -> int:
-    """How many jobs wait on the real RQ queue."""
-    return Queue(queue.QUEUE_NAME, connection=broker.connection(app), serializer=JSONSerializer).count
-
-
-def counts(app) -> tuple[int, int, int]:
-    db.session.expire_all()
-    return queued(app), Run.query.count(), StepVersion.query.count()
-
-
-def generate_until(client, work, campaign, last: str, include_last: bool = True) -> None:
-    """Generate the steps in order up to `last` through the no-JavaScript form posts."""
-    kinds = STEP_KINDS[:STEP_KINDS.index(last) + (1 if include_last else 0)]
-    for kind in kinds:
-        response = client.post(f"/campaigns/{campaign.id}/steps/{kind}/generate", data=INPUTS[kind], headers=PLAIN)
-        assert response.status_code == 303, (kind, response.get_data(as_text=True)[:500])
-        work()
-
-
-def current(campaign, kind) -> StepVersion:
-    return StepVersion.query.filter_by(campaign_id=campaign.id, kind=kind, is_current=True).one()
-
-
-def section(page: str, kind: str) -> str:
-    """The HTML of one step card within a page."""
-    start = page.index(f'id="step-{kind}"')
-    end = page.find("<section id=\"step-", start + 10)
-    return page[start:end if end > 0 else len(page)]
-
-
-def flat_form(fields, form=None) -> dict:
-    """The values an edit form posts as it is shown."""
-    form = {} if form is None else form
-    for field in fields:
-        if field.control == "items":
-            for item in field.items:
-                flat_form(item.fields, form)
-        else:
-            form[field.name] = field.value
-    return form
-
+from tests.kit.pages import check_page
+from tests.kit.statements import statements_of
+from tests.kit.workflow import (
+    INPUTS, PLAIN, SCHEMAS, SHOWS, counts, current, flat_form, generate_until, section,
+)
 
 @pytest.mark.parametrize("kind", STEP_KINDS)
 def test_generate_each_step_with_the_earlier_steps_as_context(htmx, auth_client, campaign, work, kind):

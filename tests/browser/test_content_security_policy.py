@@ -1,0 +1,54 @@
+"""Under the production Content-Security-Policy, htmx and gtm.js do all a page needs in Chromium, and the
+browser refuses nothing."""
+from playwright.sync_api import expect
+
+from tests.kit.browser import log_in
+
+
+def test_htmx_pages_work_under_the_policy_in_chromium(live_server, browser, user, campaign):
+    """Generate a step and open, use and close the regeneration dialog: htmx and gtm.js do it all, and the
+    browser reports no CSP violation and htmx no refused evaluation."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(20_000)
+    page.add_init_script("""
+        window.__refused = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__refused.push(e.violatedDirective + " " + e.blockedURI));
+        document.addEventListener("htmx:evalDisallowedError", () => window.__refused.push("htmx eval"));
+    """)
+    console = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    try:
+        log_in(page, live_server, user)
+        page.goto(f"{live_server.url}/campaigns/{campaign.id}")
+        assert page.evaluate("htmx.config.allowEval") is False
+        assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+
+        card = page.locator("#step-competitors")
+        card.get_by_label("Notes").fill("Owners compare us with doing nothing.")
+        card.get_by_role("button", name="Generate", exact=True).click()
+        expect(card).to_contain_text("How we differ")
+        # The next card heard its own "steps-changed-customers" event and fetched itself: it is unblocked.
+        expect(page.locator("#step-customers").get_by_role("button", name="Generate", exact=True)).to_be_enabled()
+
+        card.get_by_role("link", name="Regenerate").click()
+        dialog = page.locator("#regenerate-competitors-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_label("What should change?")).to_be_focused()
+        dialog.get_by_role("button", name="Regenerate", exact=True).click()
+        # A refusal (422) is swapped into the open dialog, as gtm.js lets it.
+        expect(dialog.locator(".field-error")).to_contain_text("Say what should change")
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(dialog).to_be_hidden()
+
+        card.get_by_role("link", name="Regenerate").click()
+        dialog = page.locator("#regenerate-competitors-dialog")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="More concise").click()
+        expect(card).to_contain_text("v2 of 2")
+
+        assert page.evaluate("window.__refused") == []
+        refused = [line for line in console if "Content Security Policy" in line or "Refused to" in line]
+        assert refused == [], refused
+    finally:
+        page.close()
+
