@@ -1,8 +1,11 @@
-"""Campaigns: creation with validated fields, and workspace-scoped lookup."""
+"""Campaigns: their editable fields, creation with validated fields, and workspace-scoped lookup."""
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from sqlalchemy import select
 
 from ..extensions import db
@@ -24,18 +27,53 @@ CHANNELS = {
     "reddit": ("Reddit", 1200),
 }
 
-LIMITS = {
-    "name": 120,
-    "product": 2000,
-    "audience": 1000,
-    "goals": 1000,
-    "brief": 4000,
-    "competitor": 80,
-    "competitors": 10,
-}
-BUDGET_MAX = Decimal("1000000000")
-REQUIRED = ("name", "product", "audience", "goals")
-FIELD_NAMES = {"name": "Name", "product": "Product", "audience": "Audience", "goals": "Goals"}
+
+@dataclass(frozen=True)
+class Limit:
+    """What validate() holds a field to: at most `most` characters of text, items of a list (of at most `each`
+    characters each) or units of an amount; `required` text must not be blank."""
+
+    most: int | Decimal
+    each: int | None = None
+    required: bool = False
+
+
+class CampaignFields(BaseModel):
+    """A campaign's editable fields as a campaign holds them: the one statement of their names, types and limits.
+
+    validate() enforces the limits, with messages for people, for every way in (the form, the API, an import);
+    pydantic only carries them, so a model built on these fields never judges a value itself. The export writes
+    these fields as they are, and the API's campaign, its new-campaign body and the export's description build
+    on them.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: Annotated[str, Limit(120, required=True)]
+    product: Annotated[str, Limit(2000, required=True)]
+    audience: Annotated[str, Limit(1000, required=True)]
+    goals: Annotated[str, Limit(1000, required=True)]
+    competitors: Annotated[list[str], Limit(10, each=80)]
+    channels: list[str]  # each one of CHANNELS; LinkedIn and email when none are given
+    budget: Annotated[Decimal | None, Limit(Decimal("1000000000")),
+                      WithJsonSchema({"type": ["string", "null"], "description": "A decimal number as text"})]
+    currency: str  # three letters, USD when none is given
+    brief: Annotated[str, Limit(4000)]
+    launch_date: date | None = Field(description="The day the launch starts (day 0 of the posts), YYYY-MM-DD")
+
+
+def limit(field: str) -> Limit:
+    """Return the limit CampaignFields states for `field`."""
+    return next(rule for rule in CampaignFields.model_fields[field].metadata if isinstance(rule, Limit))
+
+
+# The text fields and their lengths (and a competitor's), as the form's maxlength shows them.
+TEXTS = tuple(name for name, field in CampaignFields.model_fields.items()
+              if field.annotation is str and any(isinstance(rule, Limit) for rule in field.metadata))
+LIMITS = {**{name: limit(name).most for name in TEXTS},
+          "competitor": limit("competitors").each, "competitors": limit("competitors").most}
+BUDGET_MAX = limit("budget").most
+REQUIRED = tuple(name for name in TEXTS if limit(name).required)
 
 
 def _text(values: dict, field: str, errors: dict, required: bool) -> str:
@@ -47,7 +85,7 @@ def _text(values: dict, field: str, errors: dict, required: bool) -> str:
         return ""
     value = raw.strip()
     if required and not value:
-        errors[field] = f"{FIELD_NAMES.get(field, field.capitalize())} is required."
+        errors[field] = f"{field.capitalize()} is required."
     elif len(value) > LIMITS[field]:
         errors[field] = f"At most {LIMITS[field]:,} characters (this has {len(value):,})."
     return value
@@ -68,7 +106,7 @@ def _string_list(raw, field: str, errors: dict) -> list[str]:
 def validate(values: dict) -> dict:
     """Return clean campaign fields, or raise Invalid with a message per field."""
     errors: dict[str, str] = {}
-    clean = {field: _text(values, field, errors, field in REQUIRED) for field in (*REQUIRED, "brief")}
+    clean = {field: _text(values, field, errors, field in REQUIRED) for field in TEXTS}
 
     competitors = _string_list(values.get("competitors"), "competitors", errors)
     if len(competitors) > LIMITS["competitors"]:
@@ -100,7 +138,7 @@ def validate(values: dict) -> dict:
             if budget < 0:
                 errors["budget"] = "The budget cannot be negative."
             elif budget > BUDGET_MAX:
-                errors["budget"] = "The budget can be at most 1,000,000,000."
+                errors["budget"] = f"The budget can be at most {BUDGET_MAX:,}."
             else:
                 clean["budget"] = budget.quantize(Decimal("0.01"))
 
@@ -171,15 +209,6 @@ def list_campaigns(workspace_id: int, before=None, limit=None) -> paging.Page[Ca
 
 
 def as_facts(campaign: Campaign) -> dict:
-    """Return the campaign's fields as plain values for prompts."""
-    return {
-        "name": campaign.name,
-        "product": campaign.product,
-        "audience": campaign.audience,
-        "goals": campaign.goals,
-        "competitors": list(campaign.competitors or []),
-        "channels": list(campaign.channels or []),
-        "budget": str(campaign.budget) if campaign.budget is not None else "",
-        "currency": campaign.currency,
-        "brief": campaign.brief or "",
-    }
+    """Return the campaign's fields as plain values for prompts (the launch date is the calendar's, not theirs)."""
+    facts = CampaignFields.model_validate(campaign).model_dump(mode="json", exclude={"launch_date"})
+    return {**facts, "budget": facts["budget"] or ""}

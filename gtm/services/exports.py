@@ -146,12 +146,7 @@ def document(snapshot: Snapshot) -> dict:
             "version": snapshot.version.number if snapshot.version else None,
             "assumed_launch_date": snapshot.today.isoformat() if not c.launch_date else None,
         },
-        "campaign": {
-            "name": c.name, "product": c.product, "audience": c.audience, "goals": c.goals,
-            "competitors": list(c.competitors or []), "channels": list(c.channels or []),
-            "budget": str(c.budget) if c.budget is not None else None, "currency": c.currency, "brief": c.brief or "",
-            "launch_date": c.launch_date.isoformat() if c.launch_date else None,
-        },
+        "campaign": campaigns.CampaignFields.model_validate(c).model_dump(mode="json"),
         "steps": [{
             "kind": s.kind, "content": s.content, "inputs": s.inputs or {}, "feedback": s.feedback or "",
             "edited": s.edited, "provider": s.provider or "", "model": s.model or "",

@@ -25,7 +25,7 @@ from gtm.extensions import db
 from gtm.models import STEP_KINDS, Run
 from gtm.models.run import UNFINISHED
 from gtm.services import campaigns, exports, imports, results, runs, steps
-from gtm.web.openapi import openapi_document
+from gtm.web.api.openapi import openapi_document
 
 from tests.kit.campaigns import CAMPAIGN
 

@@ -1,13 +1,25 @@
-"""The JSON API's shapes for exports and imports: the JSON export itself (an answer and an import body)."""
+"""The API's exports and imports: a strategy version as a file, and a JSON export made a new campaign.
+
+The JSON export is built by gtm.services.exports; the models here describe it, for the document (an answer
+and an import body). Its campaign part is CampaignFields itself, as the export writes it.
+"""
 from datetime import date, datetime
 from typing import Any, Literal
 
+from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..models import STEP_KINDS
-from ..models.strategy import POST_STATUSES
-from ..services.exports import FORMAT, FORMAT_VERSION, FORMATS, VARIANT_LABELS
-from .api_fields import Body, VersionNumber
+from ...models import STEP_KINDS
+from ...models.strategy import POST_STATUSES
+from ...services import exports, imports
+from ...services.campaigns import CampaignFields
+from ...services.exports import FORMAT, FORMAT_VERSION, FORMATS, VARIANT_LABELS
+from ..htmx import download
+from .answers import answer
+from .blueprint import bp, user, workspace
+from .campaigns import Campaign
+from .fields import Body, VersionNumber
+from .parsing import documented
 
 
 class ExportQuery(Body):
@@ -25,17 +37,9 @@ class ExportedFrom(BaseModel):
     assumed_launch_date: date | None = Field(description="The date used as the launch when the campaign has none")
 
 
-class ExportCampaignFields(BaseModel):
-    name: str
-    product: str
-    audience: str
-    goals: str
-    competitors: list[str]
-    channels: list[str]
-    budget: str | None = Field(description="A decimal number as text")
-    currency: str
-    brief: str
-    launch_date: date | None
+class ExportCampaignFields(CampaignFields):
+    # The campaign's fields as the export writes them, under the name the document has always given them.
+    pass
 
 
 class ExportStep(BaseModel):
@@ -95,3 +99,18 @@ class CampaignExport(BaseModel):
     steps: list[ExportStep]
     phases: list[ExportPhase]
     edges: list[ExportEdge]
+
+
+@bp.post("/campaigns/import")
+@documented({201: Campaign}, body=CampaignExport, raw_body=True, errors=(413,))
+def import_campaign():
+    """Create a campaign from a JSON export: its analysis steps, and its strategy as version 1."""
+    return answer(Campaign.of(imports.import_campaign(workspace(), request.get_data(), author_id=user().id)), 201)
+
+
+@bp.get("/campaigns/<int:campaign_id>/export")
+@documented({200: CampaignExport}, query=ExportQuery, errors=(409,),
+            files=tuple(content_type for content_type, *_ in exports.FORMATS.values() if "json" not in content_type))
+def export_campaign(campaign_id: int, query: ExportQuery):
+    """Download a strategy version as JSON (to import again), Markdown, a CSV content calendar or an ICS calendar."""
+    return download(exports.export(workspace(), campaign_id, query.format or "json", version=query.version))

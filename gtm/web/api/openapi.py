@@ -1,48 +1,28 @@
 """The OpenAPI 3.1 description of the JSON API, built from Flask's URL map and the views' pydantic models.
 
-Every API view carries an `Operation` (set by `api.documented`) naming its body, query and answer models.
+Every API view carries an `Operation` (set by `parsing.documented`) naming its body, query and answer models.
 Paths, methods and path parameters come from the URL map and summaries from the views' docstrings, so a
 route is described by being written; a test fails when one is not. OpenAPI 3.1 takes JSON Schema 2020-12,
 which is what pydantic writes, so its schemas go in as they are (nullable fields stay `["string", "null"]`).
 """
 import logging
 import re
-from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask
-from pydantic import BaseModel
+from flask import Flask, current_app, jsonify
+from pydantic import BaseModel, RootModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from .. import __name__ as package
-from ..models import STEP_KINDS
-from .api_schemas import Error
+from ... import __name__ as package
+from ...models import STEP_KINDS
+from .blueprint import Operation, bp, operation_of
+from .errors import Error
+from .parsing import documented
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/"
 REF = "#/components/schemas/{model}"
-
-
-@dataclass(frozen=True)
-class Operation:
-    """What an API view takes and answers, beyond what its URL rule says."""
-
-    answers: dict[int, type[BaseModel]]
-    body: type[BaseModel] | None = None
-    body_optional: bool = False
-    query: type[BaseModel] | None = None
-    # Statuses this view answers besides the ones implied: 401 (all but public views), 404 (views
-    # with path variables), 400 (views with a body) and 422 (views with a body or a query).
-    errors: tuple[int, ...] = ()
-    public: bool = False
-    # Media types besides JSON that the success answer may have (a file download, say), described as text.
-    files: tuple[str, ...] = ()
-    # The view reads the body itself (an upload judged whole by a service); `body` still describes it.
-    raw_body: bool = False
-
-
-def operation_of(view) -> Operation | None:
-    return getattr(view, "openapi", None)
 
 
 # The error answers, shared by the operations through components/responses: (name, description).
@@ -56,7 +36,7 @@ ERRORS = {
     503: ("Unavailable", "The queue (Redis) does not answer; nothing was started"),
 }
 
-# DESIGN.md's contract writes these path variables as {id} and {n}; clients read those names.
+# The HTTP contract writes these path variables as {id} and {n}; clients read those names.
 PATH_NAMES = {"campaign_id": "id", "number": "n"}
 PATH_DESCRIPTIONS = {
     "campaign_id": "The campaign's id", "kind": "The analysis step", "number": "The version's number",
@@ -112,7 +92,7 @@ def _operations(app: Flask):
         op = operation_of(view)
         if op is None:
             # Served but not described: the document stays valid, and a test names the route.
-            log.warning("%s has no OpenAPI operation; decorate it with api.documented", rule.endpoint)
+            log.warning("%s has no OpenAPI operation; decorate it with api.parsing.documented", rule.endpoint)
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method, view, op
@@ -182,3 +162,14 @@ def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_vari
     if op.public:
         entry["security"] = []
     return entry
+
+
+class OpenApiDocument(RootModel[dict[str, Any]]):
+    """This document, OpenAPI 3.1."""
+
+
+@bp.get("/openapi.json")
+@documented({200: OpenApiDocument}, public=True)
+def openapi():
+    """Describe the API as OpenAPI 3.1."""
+    return jsonify(openapi_document(current_app))

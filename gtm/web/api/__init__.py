@@ -1,0 +1,14 @@
+"""The JSON API under /api, authenticated with Bearer tokens: one module per resource, each holding its routes
+and the models of what they take and answer, all on the one blueprint `bp` (endpoints are `api.<view>`).
+
+- campaigns.py: campaigns; steps.py: the analysis steps (the workflow); runs.py: runs;
+- strategy.py: planning, the posts by phase, approval and regeneration; versions.py: the strategy's history;
+- chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
+- exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
+
+Shared pieces: blueprint.py (the blueprint, the token check, what describes a view), parsing.py (`documented`:
+bodies and queries checked by their models), fields.py (what bodies and queries are made of), answers.py
+(answer models and their field types) and errors.py.
+"""
+from . import campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, versions  # noqa: F401
+from .blueprint import bp  # noqa: F401
