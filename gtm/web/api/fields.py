@@ -51,6 +51,6 @@ class PageQuery(Body):
     """A page of a list: the newest items first, or those after the page whose `next` is `before`."""
 
     before: Any = passed_on({"type": "string", "pattern": "^[0-9]+$",
-                           "description": "The `next` of the page before; leave it out for the newest page"})
+                             "description": "The `next` of the page before; leave it out for the newest page"})
     limit: Any = passed_on({"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_DEFAULT,
                             "description": f"How many items at most (1 to {LIMIT_MAX})"})

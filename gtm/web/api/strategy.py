@@ -33,11 +33,11 @@ class RegenerateStrategy(Body):
 
     campaign_id: Any = passed_on({"type": "string", "description": "The campaign's id"})
     phase_num: Any = passed_on({"type": "integer", "minimum": 1, "description": "Regenerate from this phase; one "
-                               "past the last phase adds phases after it"})
+                                 "past the last phase adds phases after it"})
     new_direction: Any = passed_on({"type": "string", "minLength": 1, "maxLength": DIRECTION_MAX,
-                                   "description": "Where the strategy should go from that phase"})
+                                     "description": "Where the strategy should go from that phase"})
     alert_id: Any = passed_on({"type": "string", "description": "The alert whose suggestion this follows (one of the "
-                              "campaign's): the model also sees its evidence, and the alert records the run"})
+                                "campaign's): the model also sees its evidence, and the alert records the run"})
 
 
 class PreviewQuery(Body):

@@ -22,25 +22,25 @@ class TriggerInput(Body):
 
     metric: Any = passed_on({"type": "string", "enum": list(METRIC_NAMES)})
     comparison: Any = passed_on({"type": "string", "enum": list(COMPARISONS),
-                               "description": "`<` fires below the threshold, `>` above it"})
+                                 "description": "`<` fires below the threshold, `>` above it"})
     threshold: Any = passed_on({"type": "number", "minimum": 0, "description": RATE_NOTE})
-    min_impressions: Any = passed_on({"type": "integer", "minimum": 0, "default": 0,
-                                    "description": "The scope's impressions needed before the rule is judged"})
+    min_impressions: Any = passed_on({"type": "integer", "minimum": 0,
+                                      "description": "The scope's impressions needed before the rule is judged"})
     scope_phase: Any = passed_on({"type": ["integer", "null"], "minimum": 1,
-                                "description": "Watch one phase of the current version (or leave out for the "
-                                               "whole campaign)"})
+                                  "description": "Watch one phase of the current version (or leave out for the "
+                                                 "whole campaign)"})
     scope_post_id: Any = passed_on({"type": ["string", "null"],
-                                  "description": "Watch one post of the current version; not with `scope_phase`"})
+                                    "description": "Watch one post of the current version; not with `scope_phase`"})
     action: Any = passed_on({"type": "string", "enum": list(ACTIONS),
-                           "description": "`regenerate` suggests regenerating from `from_phase`; `rewrite` suggests "
-                                          "rewriting the scope post's variants (needs `scope_post_id`)"})
+                             "description": "`regenerate` suggests regenerating from `from_phase`; `rewrite` suggests "
+                                            "rewriting the scope post's variants (needs `scope_post_id`)"})
     from_phase: Any = passed_on({"type": ["integer", "null"], "minimum": 1,
-                               "description": "For `regenerate`: the phase to regenerate from; the scope's phase "
-                                              "by default"})
+                                 "description": "For `regenerate`: the phase to regenerate from; the scope's phase "
+                                                "by default"})
     direction: Any = passed_on({"type": "string", "maxLength": TEMPLATE_MAX,
-                              "description": "The direction (or feedback) to suggest, after the evidence sentence; "
-                                             "placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)}
-                             )
+                                "description": "The direction (or feedback) to suggest, after the evidence sentence; "
+                                               "placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDERS)}
+                               )
 
 
 class Trigger(Answer):
