@@ -255,10 +255,10 @@ def _add_variant(post: Post, label: str, sized, feedback: str = "", based_on: in
 def _add_results(workspace_id: int, campaign_id: int, sized) -> None:
     """A day of numbers for every current variant, and a trigger (its direction at its limit) that fires on them."""
     posts = db.session.scalars(select(Post.id).where(Post.campaign_id == campaign_id, Post.is_active.is_(True)))
-    results.record(workspace_id, campaign_id, [
+    results.record_metrics(workspace_id, campaign_id, [
         {"post_id": str(post_id), "variant": label, "date": "2026-01-05", "impressions": 2000, "clicks": 4}
         for post_id in posts for label in VARIANT_LABELS])
-    results.create(workspace_id, campaign_id, {
+    results.create_trigger(workspace_id, campaign_id, {
         "metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
         "action": "regenerate", "from_phase": 2, "direction": sized(results.TEMPLATE_MAX)})
 

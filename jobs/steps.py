@@ -8,4 +8,4 @@ from ._runtime import LiveText, run_job
 def generate_step(run_id: int) -> None:
     """Generate one analysis step version for a run."""
     with LiveText(run_id) as live:
-        steps.execute(run_id, live)
+        steps.execute_step(run_id, live)

@@ -111,7 +111,7 @@ def post_message(workspace_id: int, campaign_id: int, user_id: int | None, autho
 def _regenerate(workspace_id: int, campaign_id: int, command: Command, user_id: int | None) -> tuple[str, int | None]:
     """Start a regeneration; return the reply and the run, or the reason nothing was started."""
     try:
-        found = strategy.preview(workspace_id, campaign_id, command.phase_num)
+        found = strategy.regeneration_preview(workspace_id, campaign_id, command.phase_num)
         run = strategy.regenerate(workspace_id, campaign_id, command.phase_num, command.direction, author_id=user_id)
     except Invalid as exc:
         return f"{' '.join(exc.fields.values())} Nothing was changed. {USAGE}", None
@@ -254,7 +254,7 @@ def undo(workspace_id: int, campaign_id: int, message_id: int, user_id: int | No
     run = db.session.get(Run, message.run_id) if message.run_id else None
     if run is None or not run.params.get("planned"):
         raise Conflict("This message made no strategy version, so there is nothing to undo.")
-    strategy.undo(workspace_id, campaign_id, run.params["version"], author_id=user_id)
+    strategy.undo_change(workspace_id, campaign_id, run.params["version"], author_id=user_id)
     return entry(workspace_id, campaign_id, message_id)
 
 

@@ -49,7 +49,7 @@ def sections(campaign_id: int, values: dict | None = None, errors: dict | None =
              problem: str | None = None, past_before=None) -> dict:
     """What `triggers/_triggers.html` and `triggers/_alerts.html` need (their routes are in gtm.web.triggers);
     `past_before` is the cursor of the past alerts shown."""
-    return {"campaign_id": campaign_id, "panel": results.panel(workspace_id(), campaign_id, past_before),
+    return {"campaign_id": campaign_id, "panel": results.triggers_and_alerts(workspace_id(), campaign_id, past_before),
             "trigger_values": values or TRIGGER_DEFAULTS, "trigger_errors": errors or {}, "trigger_problem": problem,
             "trigger_limits": {"direction": results.TEMPLATE_MAX, "placeholders": results.PLACEHOLDERS,
                                "metrics": results.METRIC_LABELS}}
@@ -59,7 +59,7 @@ def results_page(campaign_id: int, status: int = 200, fragment: str | None = Non
     """The results page; for htmx, only `fragment` (with the context given) when one is named."""
     if fragment and is_htmx():
         return page("results/show.html", fragment, status=status, campaign_id=campaign_id, **context)
-    found = results.results(workspace_id(), campaign_id, request.args.get("before"), results.VERSIONS_SHOWN)
+    found = results.campaign_results(workspace_id(), campaign_id, request.args.get("before"), results.VERSIONS_SHOWN)
     metric = charts.chart_metric(request.args.get("metric"))
     currency = found.campaign.currency
     phase_totals = [(f"Phase {phase.number} · {phase.name}", phase.totals) for phase in found.phases]

@@ -33,7 +33,7 @@ def show(campaign_id: int):
 @login_required
 def template(campaign_id: int):
     """Download a CSV template: the columns, and a row per current post and variant."""
-    name, text = results.template(workspace_id(), campaign_id)
+    name, text = results.csv_template(workspace_id(), campaign_id)
     return download(exports.File(text.encode("utf-8"), "text/csv; charset=utf-8", name))
 
 
@@ -80,7 +80,7 @@ def _refused(campaign_id: int, text: str | None = None, name: str = ""):
 def record(campaign_id: int, post_id: int):
     """Record one day of one variant's numbers from the post page; the same day again replaces them."""
     values = {name: request.form.get(name, "") for name in RECORD_FIELDS}
-    return submit(lambda: results.record_one(workspace_id(), campaign_id, post_id, values),
+    return submit(lambda: results.record_day(workspace_id(), campaign_id, post_id, values),
                   done=swap(lambda: _post_page(campaign_id, post_id, values={**values, **RECORD_CLEARED}, saved=True),
                             "strategy.post", event=f"{METRICS_CHANGED}, {ALERTS_CHANGED}", campaign_id=campaign_id,
                             post_id=post_id, saved=1, _anchor="results"),

@@ -58,7 +58,7 @@ def index(campaign_id: int):
 def create(campaign_id: int):
     """Create a trigger from the form; it is judged at once, and may fire."""
     values = {name: request.form.get(name, "") for name in FIELDS}
-    return submit(lambda: results.create(workspace_id(), campaign_id, _rule(values), author_id=current_user.id),
+    return submit(lambda: results.create_trigger(workspace_id(), campaign_id, _rule(values), author_id=current_user.id),
                   done=_changed(campaign_id, "triggers", ALERTS_CHANGED),
                   again=lambda status, **outcome: _section(campaign_id, "triggers", status, values=values, **outcome))
 
@@ -69,7 +69,7 @@ def create(campaign_id: int):
 @login_required
 def set_paused(campaign_id: int, trigger_id: int, paused: bool):
     """Pause a trigger, or resume it (it is judged again at once)."""
-    results.set_paused(workspace_id(), campaign_id, trigger_id, paused)
+    results.set_trigger_paused(workspace_id(), campaign_id, trigger_id, paused)
     return _changed(campaign_id, "triggers", ALERTS_CHANGED)()
 
 
@@ -77,7 +77,7 @@ def set_paused(campaign_id: int, trigger_id: int, paused: bool):
 @login_required
 def delete(campaign_id: int, trigger_id: int):
     """Delete a trigger; its alerts stay, as past alerts."""
-    results.delete(workspace_id(), campaign_id, trigger_id)
+    results.delete_trigger(workspace_id(), campaign_id, trigger_id)
     return _changed(campaign_id, "triggers", ALERTS_CHANGED)()
 
 
@@ -95,7 +95,7 @@ def alerts(campaign_id: int):
 @login_required
 def dismiss(campaign_id: int, alert_id: int):
     """Dismiss an alert; it stays among the past alerts."""
-    results.dismiss(workspace_id(), campaign_id, alert_id)
+    results.dismiss_alert(workspace_id(), campaign_id, alert_id)
     return _changed(campaign_id, "alerts", ALERT_COUNT_CHANGED)()
 
 

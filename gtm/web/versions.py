@@ -34,7 +34,7 @@ def restore(campaign_id: int, number: int):
     """Show what restoring a version changes, and restore it once confirmed; no model calls."""
     if request.method == "GET":
         return _restore_form(campaign_id, number)
-    return submit(lambda: strategy.restore(workspace_id(), campaign_id, number, author_id=current_user.id),
+    return submit(lambda: strategy.restore_version(workspace_id(), campaign_id, number, author_id=current_user.id),
                   done=to("strategy.board", campaign_id=campaign_id),
                   again=lambda status, problem, **_: _restore_form(campaign_id, number, status,
                                                                    "versions/_restore_form.html", problem))
@@ -52,7 +52,7 @@ def _restore_form(campaign_id: int, number: int, status: int = 200, fragment: st
 def compare(campaign_id: int):
     """Compare two versions (?a=&b=): posts, links and phases, with one graph coloured by change."""
     a, b = number_or_text(request.args.get("a")), number_or_text(request.args.get("b"))
-    return submit(lambda: strategy.compare(workspace_id(), campaign_id, a, b),
+    return submit(lambda: strategy.compare_versions(workspace_id(), campaign_id, a, b),
                   done=lambda found: _compare_page(campaign_id, found, values={"a": found.a.number,
                                                                                "b": found.b.number}),
                   # The choice is shown again, with what was wrong with it.

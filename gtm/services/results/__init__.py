@@ -1,6 +1,6 @@
 """Results: metrics in, totals and A/B results out, and triggers that raise alerts.
 
-Where things happen:
+What routes, jobs and the CLI use is named here; where things happen:
 - metrics.py: rows checked and saved (the post page's form, the API, and the CSV's rows);
 - csv_import.py: a CSV upload read into a preview with a problem per bad row, its import, and the template;
 - totals.py: sums of rows and the rates read off them;
@@ -12,24 +12,17 @@ Where things happen:
 - alerts.py: alerts listed, dismissed and acted on; their evidence as a chart and as lines for a prompt.
 """
 from .metrics import (  # noqa: F401
-    COLUMNS, COUNT_MAX, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, Row, TooLarge, record, record_one,
+    COLUMNS, COUNT_MAX, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, record_day, record_metrics, TooLarge,
 )
-from .csv_import import CsvPreview, import_csv, preview_csv, template  # noqa: F401
-from .stats import (  # noqa: F401
-    CONFIDENCE_NEEDED, MIN_CLICKS, MIN_IMPRESSIONS, ABResult, Test, ab_result, compare, two_proportion,
-)
-from .summary import (  # noqa: F401
-    VERSIONS_SHOWN, PhaseResult, PostResult, Results, VersionResult, ctr_by_post, post_days, post_results, results,
-    winners,
-)
-from .totals import METRIC_LABELS, Totals, metric_text, threshold_text  # noqa: F401
+from .csv_import import csv_template, import_csv, preview_csv  # noqa: F401
+from .stats import MIN_CLICKS, MIN_IMPRESSIONS  # noqa: F401
+from .summary import VERSIONS_SHOWN, campaign_results, ctr_by_post, post_days, post_results, winners  # noqa: F401
+from .totals import METRIC_LABELS, metric_text, Totals  # noqa: F401
 from .alerts import (  # noqa: F401
-    PROMPT_POSTS_MAX, Chart, acted, alerts, chart, dismiss, get_alert, open_alert_count, open_alerts,
-    past_alert_count, prompt_evidence,
+    alerts, dismiss_alert, get_alert, mark_alert_acted, open_alert_count, open_alerts, prompt_evidence,
 )
-from .judging import Judgement, check_all, check_campaign  # noqa: F401
-from .rules import PLACEHOLDERS, TEMPLATE_MAX, describe  # noqa: F401
+from .judging import check_all, Judgement  # noqa: F401
+from .rules import PLACEHOLDERS, TEMPLATE_MAX  # noqa: F401
 from .triggers import (  # noqa: F401
-    PAST_ALERTS_SHOWN, TRIGGERS_MAX, Panel, create, delete, get_trigger, judgements, list_triggers, panel, rule,
-    set_paused,
+    create_trigger, delete_trigger, Panel, set_trigger_paused, trigger_rule, triggers_and_alerts,
 )

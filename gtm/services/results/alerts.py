@@ -62,7 +62,7 @@ def get_alert(workspace_id: int, campaign_id: int, alert_id) -> Alert:
     return alert
 
 
-def dismiss(workspace_id: int, campaign_id: int, alert_id) -> Alert:
+def dismiss_alert(workspace_id: int, campaign_id: int, alert_id) -> Alert:
     """Dismiss an alert; it stays in the list of past alerts. Dismissing it again changes nothing."""
     alert = get_alert(workspace_id, campaign_id, alert_id)
     if alert.dismissed_at is None:
@@ -71,7 +71,7 @@ def dismiss(workspace_id: int, campaign_id: int, alert_id) -> Alert:
     return alert
 
 
-def acted(alert_id: int, run_id: int) -> None:
+def mark_alert_acted(alert_id: int, run_id: int) -> None:
     """Remember the run started from an alert's suggestion, and close the alert: it has been dealt with."""
     alert = db.session.get(Alert, alert_id)
     if alert is not None:
@@ -127,7 +127,7 @@ class Chart:
         return polyline(self.points)
 
 
-def chart(evidence: dict, currency: str = "", width: int = 320, height: int = 120) -> Chart | None:
+def alert_chart(evidence: dict, currency: str = "", width: int = 320, height: int = 120) -> Chart | None:
     """Lay out the alert's daily values (days with no value are left out) and the threshold line."""
     metric = evidence.get("metric", "")
     days = [(date.fromisoformat(item["day"]), item["value"]) for item in evidence.get("daily", [])

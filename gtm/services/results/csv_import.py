@@ -143,7 +143,7 @@ def import_csv(workspace_id: int, campaign_id: int, data: bytes | str) -> int:
     return save_and_check(campaign_id, rows)
 
 
-def template(workspace_id: int, campaign_id: int) -> tuple[str, str]:
+def csv_template(workspace_id: int, campaign_id: int) -> tuple[str, str]:
     """Return a CSV template's file name and text: the columns, and a row per current post and variant."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     posts = db.session.scalars(select(Post).join(Member, Member.post_id == Post.id).where(

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import Alert, Campaign, Post, Trigger
-from .rules import describe, scope_label
+from .rules import describe_trigger, scope_label
 from .summary import by_post_and_variant, current_posts, daily
 from .totals import METRIC_LABELS, Totals, metric_text, threshold_text
 
@@ -136,7 +136,7 @@ def _evidence(trigger: Trigger, campaign: Campaign, scope: list[Post], per_post:
         "daily": [{"day": day.isoformat(), "value": _rounded(numbers.value(trigger.metric)),
                    "impressions": numbers.impressions} for day, numbers in series[-EVIDENCE_DAYS_MAX:]],
         "sentence": sentence,
-        "rule": describe(trigger, currency),
+        "rule": describe_trigger(trigger, currency),
         "version": campaign.current_version,
     }
 

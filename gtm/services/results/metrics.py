@@ -288,7 +288,7 @@ def save(campaign_id: int, rows: list[Row]) -> int:
     return len(rows)
 
 
-def record(workspace_id: int, campaign_id: int, batch) -> int:
+def record_metrics(workspace_id: int, campaign_id: int, batch) -> int:
     """Check and save a batch sent through the API (`post_id` per row); all rows or none."""
     campaigns.get_campaign(workspace_id, campaign_id)
     if not isinstance(batch, list):
@@ -305,7 +305,7 @@ def record(workspace_id: int, campaign_id: int, batch) -> int:
     return save_and_check(campaign_id, checked.rows)
 
 
-def record_one(workspace_id: int, campaign_id: int, post_id: int, values: dict) -> Row:
+def record_day(workspace_id: int, campaign_id: int, post_id: int, values: dict) -> Row:
     """Check and save one day of one variant from the post page's form; the errors name the form's fields."""
     campaigns.get_campaign(workspace_id, campaign_id)
     post = db.session.get(Post, post_id)

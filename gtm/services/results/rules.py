@@ -193,7 +193,7 @@ def scope_label(trigger: Trigger, post: Post | None = None) -> str:
     return "The campaign"
 
 
-def describe(trigger: Trigger, currency: str = "") -> str:
+def describe_trigger(trigger: Trigger, currency: str = "") -> str:
     """The rule in words: “Phase 2: CTR below 1% after 1,000 impressions → suggest regenerating from phase 2”."""
     rule = (f"{scope_label(trigger)}: {METRIC_LABELS[trigger.metric]} {COMPARISON_WORDS[trigger.comparison]} "
             f"{threshold_text(trigger.metric, trigger.threshold, currency)}")

@@ -63,7 +63,7 @@ class Test:
         return NAMES[self.metric]
 
 
-def compare(metric: str, a: Totals, b: Totals) -> Test:
+def ab_test(metric: str, a: Totals, b: Totals) -> Test:
     """Compare A with B on `metric` (ctr or conversion_rate), and say it in one sentence."""
     name = NAMES[metric]
     if metric == "ctr":
@@ -114,4 +114,4 @@ class ABResult:
 
 
 def ab_result(a: Totals, b: Totals) -> ABResult:
-    return ABResult(compare("ctr", a, b), compare("conversion_rate", a, b))
+    return ABResult(ab_test("ctr", a, b), ab_test("conversion_rate", a, b))

@@ -133,7 +133,7 @@ def current_posts(campaign: Campaign) -> list[Post]:
         Member.campaign_id == campaign.id, Member.version == campaign.current_version).order_by(Post.phase, Post.id)))
 
 
-def results(workspace_id: int, campaign_id: int, before=None, limit=None) -> Results:
+def campaign_results(workspace_id: int, campaign_id: int, before=None, limit=None) -> Results:
     """Return the campaign's results: the current version by phase and post, archived posts with numbers,
     the daily series (all posts, and per current phase), and a page of the strategy versions' posts (the
     newest, or those before the cursor `before`)."""

@@ -14,8 +14,8 @@ from ...models import Alert, Campaign, Phase, Post, Trigger
 from .. import campaigns, locks, paging
 from ..errors import Conflict, NotFound
 from .judging import Judgement, check_campaign, judge  # noqa: F401 - check_campaign: metrics.py checks through here
-from .alerts import Chart, alerts, chart, open_alerts, past_alert_count
-from .rules import describe, validate, whole_id
+from .alerts import Chart, alerts, alert_chart, open_alerts, past_alert_count
+from .rules import describe_trigger, validate, whole_id
 from .summary import by_post_and_variant, current_posts
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ TRIGGERS_MAX = 50
 PAST_ALERTS_SHOWN = 10
 
 
-def create(workspace_id: int, campaign_id: int, values: dict, author_id: int | None = None) -> Trigger:
+def create_trigger(workspace_id: int, campaign_id: int, values: dict, author_id: int | None = None) -> Trigger:
     """Create a trigger and judge it at once against the numbers already recorded."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     clean = validate(campaign, values)
@@ -57,7 +57,7 @@ def list_triggers(workspace_id: int, campaign_id: int) -> list[Trigger]:
     return list(db.session.scalars(select(Trigger).where(Trigger.campaign_id == campaign_id).order_by(Trigger.id)))
 
 
-def set_paused(workspace_id: int, campaign_id: int, trigger_id, paused: bool) -> Trigger:
+def set_trigger_paused(workspace_id: int, campaign_id: int, trigger_id, paused: bool) -> Trigger:
     """Pause a trigger (it judges nothing until resumed) or resume it, judging it at once."""
     trigger = get_trigger(workspace_id, campaign_id, trigger_id)
     trigger.paused = paused
@@ -67,13 +67,13 @@ def set_paused(workspace_id: int, campaign_id: int, trigger_id, paused: bool) ->
     return trigger
 
 
-def delete(workspace_id: int, campaign_id: int, trigger_id) -> None:
+def delete_trigger(workspace_id: int, campaign_id: int, trigger_id) -> None:
     """Delete a trigger. Its alerts stay, as past alerts, with the rule they came from written out."""
     trigger = get_trigger(workspace_id, campaign_id, trigger_id)
     now = datetime.now(timezone.utc)
     currency = db.session.get(Campaign, campaign_id).currency or ""
     for alert in db.session.scalars(select(Alert).where(Alert.trigger_id == trigger.id)):
-        alert.evidence = {**alert.evidence, "rule": describe(trigger, currency)}
+        alert.evidence = {**alert.evidence, "rule": describe_trigger(trigger, currency)}
         if alert.dismissed_at is None:
             alert.dismissed_at = now
         alert.trigger_id = None
@@ -82,12 +82,12 @@ def delete(workspace_id: int, campaign_id: int, trigger_id) -> None:
     db.session.commit()
 
 
-def rule(trigger: Trigger) -> str:
+def trigger_rule(trigger: Trigger) -> str:
     """The trigger's rule in words, with amounts in its campaign's currency."""
-    return describe(trigger, db.session.get(Campaign, trigger.campaign_id).currency or "")
+    return describe_trigger(trigger, db.session.get(Campaign, trigger.campaign_id).currency or "")
 
 
-def judgements(workspace_id: int, campaign_id: int) -> list[Judgement]:
+def trigger_standings(workspace_id: int, campaign_id: int) -> list[Judgement]:
     """Where each of the campaign's triggers stands now (for the results page)."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     posts = current_posts(campaign)
@@ -114,18 +114,18 @@ class Panel:
         return bool(self.campaign.current_version) and len(self.judgements) < TRIGGERS_MAX
 
     def chart(self, alert: Alert) -> Chart | None:
-        return chart(alert.evidence, self.campaign.currency or "")
+        return alert_chart(alert.evidence, self.campaign.currency or "")
 
 
-def panel(workspace_id: int, campaign_id: int, past_before=None) -> Panel:
+def triggers_and_alerts(workspace_id: int, campaign_id: int, past_before=None) -> Panel:
     """Return the campaign's triggers with their standing, its open alerts and a page of its past ones (the
     newest, or those before the cursor `past_before`), and the scopes a trigger may take."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     past = alerts(workspace_id, campaign_id, past_before, PAST_ALERTS_SHOWN, past=True)
-    found = judgements(workspace_id, campaign_id)
+    found = trigger_standings(workspace_id, campaign_id)
     phases = list(db.session.scalars(select(Phase).where(
         Phase.campaign_id == campaign_id, Phase.version == campaign.current_version).order_by(Phase.number))) \
         if campaign.current_version else []
     currency = campaign.currency or ""
     return Panel(campaign, found, open_alerts(workspace_id, campaign_id), past, phases, current_posts(campaign),
-                 {j.trigger.id: describe(j.trigger, currency) for j in found}, past_alert_count(campaign_id))
+                 {j.trigger.id: describe_trigger(j.trigger, currency) for j in found}, past_alert_count(campaign_id))

@@ -8,10 +8,10 @@
 - content.py: what content becomes: cost totals, prompt summaries and diffs; the check of a hand edit.
 """
 from .content import compact  # noqa: F401
-from .generation import CONTEXT_CHARS_PER_STEP, context_for, execute, refresh, regenerate, retry, start  # noqa: F401
-from .inputs import QUICK_PICKS, STEP_FEEDBACK_MAX, clean_feedback, clean_inputs, compose_feedback  # noqa: F401
-from .specs import SPECS, InputField, StepSpec, spec_for  # noqa: F401
-from .versions import (  # noqa: F401
-    Diff, History, diff, editable, history, make_current, list_versions, save_edit,
+from .generation import (  # noqa: F401
+    CONTEXT_CHARS_PER_STEP, execute_step, refresh_step, regenerate_step, retry_step, start_step,
 )
-from .views import StepCard, card, overview, revisable_card, status_summaries, status_summary  # noqa: F401
+from .inputs import QUICK_PICKS, STEP_FEEDBACK_MAX, clean_inputs  # noqa: F401
+from .specs import SPECS, spec_for, StepSpec  # noqa: F401
+from .versions import diff_versions, editable, list_versions, make_current, save_edit, step_history  # noqa: F401
+from .views import overview, revisable_card, status_summaries, status_summary, step_card, StepCard  # noqa: F401

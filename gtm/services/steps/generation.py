@@ -37,7 +37,7 @@ def _refuse_if_blocked(spec: StepSpec, campaign_id: int) -> None:
         raise Conflict(blocked)
 
 
-def start(workspace_id: int, campaign_id: int, kind: str, *, feedback: str | None = None,
+def start_step(workspace_id: int, campaign_id: int, kind: str, *, feedback: str | None = None,
           inputs: Mapping | None = None) -> Run:
     """Check the rules and enqueue a generation of a step.
 
@@ -59,14 +59,14 @@ def start(workspace_id: int, campaign_id: int, kind: str, *, feedback: str | Non
     return _enqueue(workspace_id, campaign_id, spec, params)
 
 
-def regenerate(workspace_id: int, campaign_id: int, kind: str, feedback, picks=()) -> Run:
+def regenerate_step(workspace_id: int, campaign_id: int, kind: str, feedback, picks=()) -> Run:
     """Revise the current version with typed feedback and quick picks."""
     spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
-    return start(workspace_id, campaign_id, kind, feedback=compose_feedback(feedback, picks))
+    return start_step(workspace_id, campaign_id, kind, feedback=compose_feedback(feedback, picks))
 
 
-def refresh(workspace_id: int, campaign_id: int, kind: str) -> Run:
+def refresh_step(workspace_id: int, campaign_id: int, kind: str) -> Run:
     """Regenerate the current version with its inputs and the earlier steps as they are now."""
     spec = spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
@@ -79,7 +79,7 @@ def refresh(workspace_id: int, campaign_id: int, kind: str) -> Run:
     return _enqueue(workspace_id, campaign_id, spec, params)
 
 
-def retry(workspace_id: int, campaign_id: int, kind: str, run_id: int) -> Run:
+def retry_step(workspace_id: int, campaign_id: int, kind: str, run_id: int) -> Run:
     """Run a failed step generation again with the same inputs and feedback."""
     old = runs.get(workspace_id, run_id)
     if old.kind != "step" or old.campaign_id != campaign_id or old.subject != kind:
@@ -111,7 +111,7 @@ def context_for(campaign_id: int, kind: str) -> tuple[dict[str, str], dict[str, 
     return texts, numbers, whole
 
 
-def execute(run_id: int, live: llm.Live) -> None:
+def execute_step(run_id: int, live: llm.Live) -> None:
     """Generate a step version for a run (called by the job; safe to call twice)."""
     run = runs.start(run_id)
     if run is None:

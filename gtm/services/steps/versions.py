@@ -160,7 +160,7 @@ class History:
     titles: dict[str, str] = field(default_factory=lambda: {k: s.title for k, s in SPECS.items()})
 
 
-def history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None, before=None) -> History:
+def step_history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None, before=None) -> History:
     """Return a page of a step's versions (the newest, or those before `before`) and a diff: of `old` and `new`,
     or of the two newest by default."""
     spec = spec_for(kind)
@@ -174,10 +174,10 @@ def history(workspace_id: int, campaign_id: int, kind: str, old=None, new=None, 
             raise Invalid({"a" if old is None else "b": "Choose a version to compare."},
                           "Choose two versions to compare, like ?a=1&b=2.")
         return History(spec, found, None, latest)
-    return History(spec, found, diff(workspace_id, campaign_id, kind, old, new), latest)
+    return History(spec, found, diff_versions(workspace_id, campaign_id, kind, old, new), latest)
 
 
-def diff(workspace_id: int, campaign_id: int, kind: str, old, new) -> Diff:
+def diff_versions(workspace_id: int, campaign_id: int, kind: str, old, new) -> Diff:
     """Compare two versions of a step as readable lines."""
     spec = spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)

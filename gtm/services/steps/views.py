@@ -61,10 +61,10 @@ class StepCard:
 def overview(workspace_id: int, campaign_id: int) -> list[StepCard]:
     """Return the five step cards of a campaign, in order."""
     campaigns.get_campaign(workspace_id, campaign_id)
-    return [card(workspace_id, campaign_id, kind) for kind in STEP_KINDS]
+    return [step_card(workspace_id, campaign_id, kind) for kind in STEP_KINDS]
 
 
-def card(workspace_id: int, campaign_id: int, kind: str, number: int | None = None) -> StepCard:
+def step_card(workspace_id: int, campaign_id: int, kind: str, number: int | None = None) -> StepCard:
     """Return one step card, its run reconciled with the queue; `number` puts that version on display."""
     spec = spec_for(kind)
     campaigns.get_campaign(workspace_id, campaign_id)
@@ -85,7 +85,7 @@ def card(workspace_id: int, campaign_id: int, kind: str, number: int | None = No
 
 def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:
     """Return a step card whose current version can be revised, or raise Conflict saying why not."""
-    step = card(workspace_id, campaign_id, kind)
+    step = step_card(workspace_id, campaign_id, kind)
     if step.current is None:
         raise Conflict(f"There is no {step.spec.title.lower()} to revise yet; generate it first.")
     return step

@@ -1,6 +1,6 @@
 """The campaign strategy: plan it, write every post, revise variants, approve posts.
 
-Where things happen:
+What routes, jobs and the CLI use is named here; where things happen:
 - plan.py: the planning call, and a plan saved as a strategy version;
 - regenerate.py: regenerating from phase N with a new direction, and its impact preview;
 - restore.py: restoring an earlier version, and undoing a change;
@@ -13,21 +13,21 @@ Where things happen:
 - history.py: the timeline of versions, any version read-only, and a restore's preview;
 - compare.py: two versions compared: posts, edges, phases and one coloured graph.
 """
-from .approval import approve, approve_all  # noqa: F401
-from .compare import Comparison, compare, word_diff  # noqa: F401
+from .approval import approve_all_posts, approve_post  # noqa: F401
+from .compare import compare_versions  # noqa: F401
 from .context import channel_names  # noqa: F401
-from .history import RestorePreview, Timeline, VersionView, restore_preview, timeline, version_view  # noqa: F401
-from .lookups import get_post, latest_pipeline  # noqa: F401
+from .history import restore_preview, timeline, version_view  # noqa: F401
+from .lookups import get_post  # noqa: F401
 from .polls import board_state  # noqa: F401
-from .plan import DIRECTION_MAX, clean_direction, execute_plan, plan  # noqa: F401
+from .plan import DIRECTION_MAX, execute_plan, plan  # noqa: F401
 from .regenerate import (  # noqa: F401
-    REGENERATE_PHASES_MAX, Preview, check_phase_num, clean_new_direction, execute_regenerate, preview, regenerate,
-    retry_regeneration,
+    REGENERATE_PHASES_MAX, execute_regenerate, Preview, regenerate, regeneration_preview, retry_regeneration,
 )
-from .restore import get_version, restore, undo  # noqa: F401
+from .restore import restore_version, undo_change  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
-from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant  # noqa: F401
+from .variants import (  # noqa: F401
+    VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant,
+)
 from .views import (  # noqa: F401
-    Board, Drawing, PostView, VariantView, VersionCount, VersionList, board, drawing, media_file, post_view,
-    variant_view, version_count, versions,
+    board, graph_drawing, media_file, post_view, variant_view, version_count, version_list, VersionList,
 )

@@ -9,7 +9,7 @@ from ..errors import Conflict
 from .lookups import get_post, require_active
 
 
-def approve(workspace_id: int, campaign_id: int, post_id: int, approved: bool = True) -> Post:
+def approve_post(workspace_id: int, campaign_id: int, post_id: int, approved: bool = True) -> Post:
     """Approve a written post, or take the approval back."""
     post = require_active(get_post(workspace_id, campaign_id, post_id))
     if approved and post.status != "ready":
@@ -20,7 +20,7 @@ def approve(workspace_id: int, campaign_id: int, post_id: int, approved: bool = 
     return post
 
 
-def approve_all(workspace_id: int, campaign_id: int) -> int:
+def approve_all_posts(workspace_id: int, campaign_id: int) -> int:
     """Approve every written post of the current version; return how many active posts are approved."""
     campaigns.get_campaign(workspace_id, campaign_id)
     now = utcnow()

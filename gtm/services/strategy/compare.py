@@ -148,7 +148,7 @@ def _phase_changes(old: list[Phase], new: list[Phase]) -> tuple[list[int], list[
             sorted(n for n in set(a) & set(b) if (a[n].name, a[n].goal) != (b[n].name, b[n].goal)))
 
 
-def compare(workspace_id: int, campaign_id: int, a, b) -> Comparison:
+def compare_versions(workspace_id: int, campaign_id: int, a, b) -> Comparison:
     """Compare versions `a` and `b` of the campaign's strategy; nothing changes."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     errors = {}

@@ -113,7 +113,7 @@ class Preview:
         return IMAGES_PER_POST * self.new_posts_estimate
 
 
-def preview(workspace_id: int, campaign_id: int, phase_num) -> Preview:
+def regeneration_preview(workspace_id: int, campaign_id: int, phase_num) -> Preview:
     """Return what regenerating from `phase_num` would keep and archive; nothing changes."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     split = _split(campaign, phase_num)
@@ -150,7 +150,7 @@ def regenerate(workspace_id: int, campaign_id: int, phase_num, direction, author
     run.message = f"Waiting for a worker to plan version {run.params['version']} from phase {split.phase_num}…"
     runs.enqueue(run, jobnames.REGENERATE_STRATEGY, llm_calls=1)
     if alert is not None:
-        results.acted(alert.id, run.id)
+        results.mark_alert_acted(alert.id, run.id)
     log.info("run %s: regenerate campaign %s from phase %s as version %s", run.id, campaign_id, split.phase_num,
              run.params["version"])
     return run

@@ -30,7 +30,7 @@ def get_version(campaign_id: int, number) -> StrategyVersion:
     return found
 
 
-def restore(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
+def restore_version(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
     """Make the members of version `number` current again, as a new version (origin `restore`)."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     target = get_version(campaign_id, number)
@@ -82,7 +82,7 @@ def _swap(run: Run, target: StrategyVersion, author_id: int | None) -> StrategyV
     return version
 
 
-def undo(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
+def undo_change(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
     """Undo version `number` while it is current: the version before it becomes current again, as a new version."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     version = get_version(campaign_id, number)
@@ -93,4 +93,4 @@ def undo(workspace_id: int, campaign_id: int, number, author_id: int | None = No
     if version.number == 1:
         raise Conflict("Version 1 is the first plan; there is no earlier version to go back to.")
     # Each version became current when it was made, so the one before it by number was current just before.
-    return restore(workspace_id, campaign_id, version.number - 1, author_id)
+    return restore_version(workspace_id, campaign_id, version.number - 1, author_id)

@@ -137,7 +137,7 @@ def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label:
                       total=3, job=jobnames.REVISE_VARIANT, llm_calls=2,
                       busy_message=f"Variant {label} is already being rewritten; wait for it to finish.")
     if alert is not None:
-        results.acted(alert.id, run.id)
+        results.mark_alert_acted(alert.id, run.id)
     return run
 
 

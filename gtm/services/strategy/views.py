@@ -104,7 +104,7 @@ class Drawing:
     version: int | None
 
 
-def drawing(workspace_id: int, campaign_id: int) -> Drawing:
+def graph_drawing(workspace_id: int, campaign_id: int) -> Drawing:
     """Return the graph of the active posts, laid out for SVG and as Mermaid text."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     posts = active_posts(campaign_id)
@@ -207,7 +207,7 @@ class VersionList:
     post_counts: dict[int, int]
 
 
-def versions(workspace_id: int, campaign_id: int, before=None, limit=None) -> VersionList:
+def version_list(workspace_id: int, campaign_id: int, before=None, limit=None) -> VersionList:
     """Return a page of the campaign's strategy versions, newest first: those before the cursor `before`."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     before, size = paging.cursor(before), paging.limit(limit)

@@ -132,7 +132,7 @@ class CampaignResults(Answer):
 @documented({201: Recorded}, body=MetricsInput, errors=(413,))
 def record_metrics(campaign_id: int, body: MetricsInput):
     """Record metric rows (one per post, variant and day), all or none; the triggers are checked on them."""
-    count = results.record(workspace(), campaign_id, body.metrics)
+    count = results.record_metrics(workspace(), campaign_id, body.metrics)
     return answer(Recorded(recorded=count, open_alerts=results.open_alerts(workspace(), campaign_id)), 201)
 
 
@@ -140,4 +140,5 @@ def record_metrics(campaign_id: int, body: MetricsInput):
 @documented({200: CampaignResults}, query=PageQuery)
 def campaign_results(campaign_id: int, query: PageQuery):
     """Return the campaign's results: totals, by phase and post with A/B results, by day, and a page of versions."""
-    return answer(CampaignResults.model_validate(results.results(workspace(), campaign_id, query.before, query.limit)))
+    found = results.campaign_results(workspace(), campaign_id, query.before, query.limit)
+    return answer(CampaignResults.model_validate(found))

@@ -109,7 +109,7 @@ class StepDiff(Answer):
 def _step(campaign_id: int, kind: str, query: PageQuery | None = None) -> Step:
     before, limit = (query.before, query.limit) if query else (None, None)
     # The card (with its run) before the versions, as the step card reads them.
-    card = steps.card(workspace(), campaign_id, kind)
+    card = steps.step_card(workspace(), campaign_id, kind)
     return Step.of(card, steps.list_versions(workspace(), campaign_id, kind, before, limit))
 
 
@@ -117,7 +117,7 @@ def _step(campaign_id: int, kind: str, query: PageQuery | None = None) -> Step:
 @documented({202: RunAccepted}, body=GenerateStep, optional=True, errors=(409, 503))
 def generate_step(campaign_id: int, kind: str, body: GenerateStep):
     """Start generating a step, optionally revising it with feedback."""
-    run = steps.start(workspace(), campaign_id, kind, feedback=body.feedback, inputs=body.inputs)
+    run = steps.start_step(workspace(), campaign_id, kind, feedback=body.feedback, inputs=body.inputs)
     return answer(RunAccepted.model_validate(run), 202)
 
 
@@ -148,4 +148,4 @@ def create_step_version(campaign_id: int, kind: str, body: EditStep):
 @documented({200: StepDiff}, query=DiffQuery)
 def diff_step_versions(campaign_id: int, kind: str, query: DiffQuery):
     """Compare two versions of a step (?a=&b=) as readable lines."""
-    return answer(StepDiff.model_validate(steps.diff(workspace(), campaign_id, kind, query.a, query.b)))
+    return answer(StepDiff.model_validate(steps.diff_versions(workspace(), campaign_id, kind, query.a, query.b)))

@@ -134,7 +134,7 @@ def strategy_nodes(campaign_id: int):
 @documented({200: Approved})
 def approve_all_posts(campaign_id: int):
     """Approve every written post of the current strategy version."""
-    return answer(Approved(approved=strategy.approve_all(workspace(), campaign_id)))
+    return answer(Approved(approved=strategy.approve_all_posts(workspace(), campaign_id)))
 
 
 @bp.post("/agents/regenerate-strategy/")
@@ -161,4 +161,4 @@ def _campaign_id(value) -> int:
 def regenerate_preview(campaign_id: int, query: PreviewQuery):
     """Say what a regeneration from phase N would keep, archive and cost; nothing changes."""
     return answer(RegeneratePreview.model_validate(
-        strategy.preview(workspace(), campaign_id, number_or_text(query.phase_num))))
+        strategy.regeneration_preview(workspace(), campaign_id, number_or_text(query.phase_num))))

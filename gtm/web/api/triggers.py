@@ -193,15 +193,15 @@ class AlertList(Answer):
 @documented({201: Trigger}, body=TriggerInput, errors=(409,))
 def create_trigger(campaign_id: int, body: TriggerInput):
     """Create a trigger; it is judged at once against the metrics already recorded, and may fire."""
-    trigger = results.create(workspace(), campaign_id, body.model_dump(), author_id=user().id)
-    return answer(Trigger.of(trigger, results.rule(trigger)), 201)
+    trigger = results.create_trigger(workspace(), campaign_id, body.model_dump(), author_id=user().id)
+    return answer(Trigger.of(trigger, results.trigger_rule(trigger)), 201)
 
 
 @bp.get("/campaigns/<int:campaign_id>/triggers")
 @documented({200: TriggerList})
 def list_triggers(campaign_id: int):
     """List the campaign's triggers, each with where it stands now."""
-    return answer(TriggerList.of(results.panel(workspace(), campaign_id)))
+    return answer(TriggerList.of(results.triggers_and_alerts(workspace(), campaign_id)))
 
 
 @bp.get("/campaigns/<int:campaign_id>/alerts")
@@ -215,4 +215,4 @@ def list_alerts(campaign_id: int, query: PageQuery):
 @documented({200: Alert})
 def dismiss_alert(campaign_id: int, alert_id: int):
     """Dismiss an alert; it stays among the past alerts, and its trigger may fire again on new evidence."""
-    return answer(Alert.model_validate(results.dismiss(workspace(), campaign_id, alert_id)))
+    return answer(Alert.model_validate(results.dismiss_alert(workspace(), campaign_id, alert_id)))

@@ -111,7 +111,7 @@ class Restored(Answer):
 @documented({200: StrategyVersions}, query=PageQuery)
 def strategy_versions(campaign_id: int, query: PageQuery):
     """List the strategy's versions, newest first, a page at a time (?before=&limit=)."""
-    return answer(StrategyVersions.of(strategy.versions(workspace(), campaign_id, query.before, query.limit)))
+    return answer(StrategyVersions.of(strategy.version_list(workspace(), campaign_id, query.before, query.limit)))
 
 
 @bp.get("/campaigns/<int:campaign_id>/versions/<int:number>")
@@ -125,12 +125,12 @@ def strategy_version(campaign_id: int, number: int):
 @documented({200: Comparison}, query=CompareQuery)
 def compare_versions(campaign_id: int, query: CompareQuery):
     """Compare two strategy versions (?a=&b=): posts added, removed, kept and changed, edges and phases."""
-    return answer(Comparison.model_validate(strategy.compare(workspace(), campaign_id, query.a, query.b)))
+    return answer(Comparison.model_validate(strategy.compare_versions(workspace(), campaign_id, query.a, query.b)))
 
 
 @bp.post("/campaigns/<int:campaign_id>/versions/<int:number>/restore")
 @documented({201: Restored}, errors=(409,))
 def restore_version(campaign_id: int, number: int):
     """Make an earlier version's posts current again, as a new version; no model calls."""
-    return answer(Restored.model_validate(strategy.restore(workspace(), campaign_id, number, author_id=user().id)),
-                  201)
+    restored = strategy.restore_version(workspace(), campaign_id, number, author_id=user().id)
+    return answer(Restored.model_validate(restored), 201)

@@ -46,7 +46,7 @@ def plan(campaign_id: int):
 @login_required
 def approve_all(campaign_id: int):
     """Approve every written post of the current version."""
-    count = strategy.approve_all(workspace_id(), campaign_id)
+    count = strategy.approve_all_posts(workspace_id(), campaign_id)
     notice = f"{count} post{'s' if count != 1 else ''} approved."
     return swap(lambda: board_page(campaign_id, notice=notice), "strategy.board", campaign_id=campaign_id)()
 
@@ -55,7 +55,7 @@ def approve_all(campaign_id: int):
 @login_required
 def graph(campaign_id: int):
     """Show the strategy graph as SVG, with its Mermaid text."""
-    drawing = strategy.drawing(workspace_id(), campaign_id)
+    drawing = strategy.graph_drawing(workspace_id(), campaign_id)
     return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id,
                 max_phases=strategy.REGENERATE_PHASES_MAX)
 
@@ -64,7 +64,7 @@ def graph(campaign_id: int):
 @login_required
 def mermaid(campaign_id: int):
     """Download the strategy graph as Mermaid text."""
-    drawing = strategy.drawing(workspace_id(), campaign_id)
+    drawing = strategy.graph_drawing(workspace_id(), campaign_id)
     response = make_response(drawing.mermaid)
     response.mimetype = "text/plain"
     response.headers["Content-Disposition"] = (

@@ -95,7 +95,7 @@ def approve(campaign_id: int, post_id: int):
     """Approve a post, or take the approval back (approved=0); from the post page or the board (back=board)."""
     approved = request.form.get("approved", "1") != "0"
     again, where = _shown_again(campaign_id, post_id, on_board=request.form.get("back") == "board")
-    return submit(lambda: strategy.approve(workspace_id(), campaign_id, post_id, approved),
+    return submit(lambda: strategy.approve_post(workspace_id(), campaign_id, post_id, approved),
                   done=swap(lambda: again(200), **where), again=again)
 
 

@@ -70,7 +70,7 @@ def _preview(campaign_id: int, phase_num, form_errors: dict) -> dict:
                 "errors": {**errors, **form_errors}}
 
     # The preview refuses what the regeneration itself would refuse, so its refusals are read as the form's are.
-    return submit(lambda: strategy.preview(workspace_id(), campaign_id, phase_num),
+    return submit(lambda: strategy.regeneration_preview(workspace_id(), campaign_id, phase_num),
                   done=lambda found: {"board": board, "preview": found, "preview_problem": None,
                                       "errors": form_errors},
                   again=no_preview)

@@ -43,7 +43,7 @@ def _to_card(campaign_id: int, kind: str, later_changed: bool = False):
     The later cards are asked to refresh when `later_changed`, or when the card's run has already succeeded:
     a worker quick enough to finish before this answer leaves no poll to tell them."""
     def card():
-        shown = steps.card(workspace_id(), campaign_id, kind)
+        shown = steps.step_card(workspace_id(), campaign_id, kind)
         return _card_page(campaign_id, shown, refresh_later=later_changed or _done(shown))
     return swap(card, "campaigns.show", campaign_id=campaign_id, _anchor=f"step-{kind}")
 
@@ -51,7 +51,7 @@ def _to_card(campaign_id: int, kind: str, later_changed: bool = False):
 def _card_again(campaign_id: int, kind: str, **context):
     """An `again` for the card's forms: the card with the messages beside the form's fields (422), or saying
     why the run cannot start (409)."""
-    return lambda status, errors, problem: _card_page(campaign_id, steps.card(workspace_id(), campaign_id, kind),
+    return lambda status, errors, problem: _card_page(campaign_id, steps.step_card(workspace_id(), campaign_id, kind),
                                                       status, errors=errors, problem=problem, **context)
 
 
@@ -59,7 +59,7 @@ def _card_again(campaign_id: int, kind: str, **context):
 @login_required
 def step(campaign_id: int, kind: str):
     """Show one step card, optionally an older version (?v=); htmx polls it while its run is unfinished."""
-    card = steps.card(workspace_id(), campaign_id, kind, number_arg("v"))
+    card = steps.step_card(workspace_id(), campaign_id, kind, number_arg("v"))
     # A poll that finds the run done also refreshes the later cards, which now see the new version.
     return _card_page(campaign_id, card, refresh_later=bool(request.args.get("poll")) and _done(card))
 
@@ -69,7 +69,7 @@ def step(campaign_id: int, kind: str):
 def generate(campaign_id: int, kind: str):
     """Start generating a step from its form."""
     inputs = {name: request.form.get(name, "") for name in request.form if name != "csrf_token"}
-    return submit(lambda: steps.start(workspace_id(), campaign_id, kind, inputs=inputs),
+    return submit(lambda: steps.start_step(workspace_id(), campaign_id, kind, inputs=inputs),
                   done=_to_card(campaign_id, kind), again=_card_again(campaign_id, kind, values=inputs))
 
 
@@ -103,8 +103,8 @@ def regenerate(campaign_id: int, kind: str):
     """Show the regenerate form (a dialog for htmx, a page otherwise), and start the revision."""
     if request.method == "GET":
         return _regenerate_page(campaign_id, kind)
-    feedback = request.form.get("feedback", "")
-    return submit(lambda: steps.regenerate(workspace_id(), campaign_id, kind, feedback, request.form.getlist("quick")),
+    feedback, picks = request.form.get("feedback", ""), request.form.getlist("quick")
+    return submit(lambda: steps.regenerate_step(workspace_id(), campaign_id, kind, feedback, picks),
                   done=_to_card(campaign_id, kind), again=_regenerate_again(campaign_id, kind, feedback))
 
 
@@ -112,7 +112,7 @@ def regenerate(campaign_id: int, kind: str):
 @login_required
 def refresh(campaign_id: int, kind: str):
     """Regenerate a stale step with its inputs and the new context of the earlier steps."""
-    return submit(lambda: steps.refresh(workspace_id(), campaign_id, kind),
+    return submit(lambda: steps.refresh_step(workspace_id(), campaign_id, kind),
                   done=_to_card(campaign_id, kind), again=_card_again(campaign_id, kind))
 
 
@@ -120,7 +120,7 @@ def refresh(campaign_id: int, kind: str):
 @login_required
 def retry(campaign_id: int, kind: str, run_id: int):
     """Run a failed generation again with the same inputs."""
-    return submit(lambda: steps.retry(workspace_id(), campaign_id, kind, run_id),
+    return submit(lambda: steps.retry_step(workspace_id(), campaign_id, kind, run_id),
                   done=_to_card(campaign_id, kind), again=_card_again(campaign_id, kind))
 
 
@@ -138,7 +138,7 @@ def make_current(campaign_id: int, kind: str, number: int):
 @login_required
 def versions(campaign_id: int, kind: str):
     """List a step's versions, newest first a page at a time (?before=), and the differences between two (?a=&b=)."""
-    history = steps.history(workspace_id(), campaign_id, kind, number_arg("a"), number_arg("b"),
+    history = steps.step_history(workspace_id(), campaign_id, kind, number_arg("a"), number_arg("b"),
                             before=request.args.get("before"))
     return page("workflow/versions.html", "workflow/_diff.html", history=history, diff=history.diff,
                 campaign_id=campaign_id)
