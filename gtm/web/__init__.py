@@ -6,13 +6,6 @@ from .assets import script_sources
 from .htmx import poll_url
 from .requests import Request
 
-# Until every feature imports them from their own modules.
-from .context import workspace_id  # noqa: F401,E402
-from .converters import number_arg  # noqa: F401,E402
-from .errors import error_page  # noqa: F401,E402
-from .htmx import download, go, is_htmx, no_change, page, unchanged  # noqa: F401,E402
-from ..ids import ID_MAX as MAX_ID  # noqa: F401,E402
-
 
 def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
