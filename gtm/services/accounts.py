@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import ids
 from ..extensions import db
 from ..models import ApiToken, User, Workspace
 from ..models.workspace import new_session_token
@@ -103,9 +104,9 @@ def attempt_key(email: str) -> str:
 def user_for_session(session_id: str) -> User | None:
     """Return the user a session (or remember cookie) names as `<id>:<session token>`, while the token is theirs."""
     user_id, _, token = (session_id or "").partition(":")
-    if not (user_id.isascii() and user_id.isdigit() and token):
+    if ids.whole(user_id, low=1) is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, ids.whole(user_id))
     if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
         return None
     return user

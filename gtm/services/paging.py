@@ -9,6 +9,7 @@ the end.
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from .. import ids
 from .errors import Invalid
 
 T = TypeVar("T")
@@ -16,8 +17,6 @@ T = TypeVar("T")
 # What the API gives when it is not told, and the most it gives; pages choose their own size.
 LIMIT_DEFAULT = 50
 LIMIT_MAX = 200
-# Positions are ids and version numbers, which fit the database's integer columns.
-CURSOR_MAX = 2**31 - 1
 
 
 @dataclass
@@ -46,20 +45,12 @@ class Page(Generic[T]):
         return self.before is not None
 
 
-def _whole(value, high: int) -> int | None:
-    """A whole number from 1 to `high`, given as an int or as its digits; None for anything else."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= high:
-        return int(value)
-    return None
-
-
 def cursor(value, name: str = "before") -> int | None:
     """Read a cursor (None when absent), or raise Invalid naming the parameter."""
     if value is None or value == "":
         return None
-    found = _whole(value, CURSOR_MAX)
+    # Positions are ids and version numbers, which fit the database's integer columns.
+    found = ids.whole(value, low=1)
     if found is None:
         raise Invalid({name: "Must be the `next` cursor of a page: a whole number from 1."},
                       f"The cursor `{name}` is not one a page gave; leave it out for the newest page.")
@@ -70,7 +61,7 @@ def limit(value, default: int = LIMIT_DEFAULT, name: str = "limit") -> int:
     """Read a page size from 1 to LIMIT_MAX (`default` when absent), or raise Invalid naming the parameter."""
     if value is None or value == "":
         return default
-    found = _whole(value, LIMIT_MAX)
+    found = ids.whole(value, low=1, high=LIMIT_MAX)
     if found is None:
         raise Invalid({name: f"Must be a whole number from 1 to {LIMIT_MAX}."},
                       f"`{name}` must be a whole number from 1 to {LIMIT_MAX}.")

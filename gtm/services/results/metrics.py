@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ... import ids
 from ...extensions import db
 from ...models import Metric, Post
 from .. import campaigns
@@ -98,8 +99,8 @@ class PostFinder:
         if not isinstance(value, str):
             return None, "Must be a post id, as text."
         text = value.strip()
-        if text.isascii() and text.isdigit() and len(text) < 11:
-            post = self.by_id.get(int(text))
+        if ids.whole(text) is not None:
+            post = self.by_id.get(ids.whole(text))
             if post is not None:
                 return post, ""
         if keys:

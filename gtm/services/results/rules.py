@@ -8,6 +8,7 @@ import string
 
 from sqlalchemy import func, select
 
+from ... import ids
 from ...extensions import db
 from ...models import Campaign, Phase, Post, Trigger
 from ...models.results import ACTIONS, COMPARISONS, METRIC_NAMES
@@ -17,7 +18,6 @@ from .totals import METRIC_LABELS, RATES, threshold_text
 TEMPLATE_MAX = 500
 THRESHOLD_MAX = 1_000_000_000
 MIN_IMPRESSIONS_MAX = 2_000_000_000
-ID_MAX = 2**31 - 1
 PLACEHOLDERS = ("scope", "metric", "value", "threshold", "impressions", "clicks", "conversions", "spend",
                 "first_day", "last_day", "from_phase")
 COMPARISON_WORDS = {"<": "below", ">": "above"}
@@ -33,12 +33,7 @@ def phase_count(campaign: Campaign) -> int:
 
 def whole_id(value) -> int | None:
     """Read an id given as a number or as digits; None when it cannot name a row."""
-    if isinstance(value, str):
-        text = value.strip()
-        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
-        return None
-    return value
+    return ids.whole(value.strip() if isinstance(value, str) else value, low=1)
 
 
 def _whole(value, field: str, label: str, errors: dict, *, minimum: int = 0, maximum: int,

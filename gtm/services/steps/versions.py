@@ -7,6 +7,7 @@ written before the new one is marked.
 from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 
+from ... import ids
 from ...extensions import db
 from ...models import StepVersion
 from .. import campaigns, paging
@@ -15,7 +16,6 @@ from ..numbering import commit_retrying, next_number
 from . import content as step_content
 from .specs import SPECS, StepSpec, spec_for
 
-NUMBER_LIMIT = 2**31
 
 
 def current(campaign_id: int, kind: str) -> StepVersion | None:
@@ -42,7 +42,7 @@ def numbered(campaign_id: int, kind: str, number: int) -> StepVersion | None:
 
 def version_or_404(campaign_id: int, spec: StepSpec, number) -> StepVersion:
     # Only whole numbers the database can hold name a version; anything else simply does not exist.
-    valid = isinstance(number, int) and not isinstance(number, bool) and 0 < number < NUMBER_LIMIT
+    valid = isinstance(number, int) and ids.whole(number, low=1) is not None
     version = numbered(campaign_id, spec.kind, number) if valid else None
     if version is None:
         raise NotFound(f"The {spec.title.lower()} has no version {number}.")
