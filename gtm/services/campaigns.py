@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from sqlalchemy import select
 
+from .. import ids
 from ..extensions import db
 from ..models import Campaign
 from . import paging
@@ -193,6 +194,17 @@ def get_campaign(workspace_id: int, campaign_id: int) -> Campaign:
     if campaign is None or campaign.workspace_id != workspace_id:
         raise NotFound("No such campaign.")
     return campaign
+
+
+def campaign_row(model, workspace_id: int, campaign_id: int, row_id, missing: str):
+    """Return the `model` row `row_id` (a number or its digits) of the workspace's campaign; any other id, or
+    another campaign's row, is NotFound(`missing`)."""
+    get_campaign(workspace_id, campaign_id)
+    found = ids.whole(row_id.strip() if isinstance(row_id, str) else row_id, low=1)
+    row = db.session.get(model, found) if found is not None else None
+    if row is None or row.campaign_id != campaign_id:
+        raise NotFound(missing)
+    return row
 
 
 # The campaigns page shows this many at a time, newest first; the API takes `limit`.

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...models import Alert
 from .. import campaigns, paging
-from ..errors import NotFound
 from .rules import whole_id
 from .charts import polyline
 from .totals import metric_text
@@ -54,12 +53,7 @@ def open_alert_count(campaign_id: int) -> int:
 
 def get_alert(workspace_id: int, campaign_id: int, alert_id) -> Alert:
     """Return one of the campaign's alerts; an unknown id, or another campaign's alert, is not found."""
-    campaigns.get_campaign(workspace_id, campaign_id)
-    found = whole_id(alert_id)
-    alert = db.session.get(Alert, found) if found is not None else None
-    if alert is None or alert.campaign_id != campaign_id:
-        raise NotFound("No such alert.")
-    return alert
+    return campaigns.campaign_row(Alert, workspace_id, campaign_id, alert_id, "No such alert.")
 
 
 def dismiss_alert(workspace_id: int, campaign_id: int, alert_id) -> Alert:

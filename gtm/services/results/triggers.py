@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...models import Alert, Campaign, Phase, Post, Trigger
 from .. import campaigns, locks, paging
-from ..errors import Conflict, NotFound
+from ..errors import Conflict
 from .judging import Judgement, check_campaign, judge  # noqa: F401 - check_campaign: metrics.py checks through here
 from .alerts import Chart, alerts, alert_chart, open_alerts, past_alert_count
-from .rules import describe_trigger, validate, whole_id
+from .rules import describe_trigger, validate
 from .summary import by_post_and_variant, current_posts
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,8 @@ def create_trigger(workspace_id: int, campaign_id: int, values: dict, author_id:
 
 
 def get_trigger(workspace_id: int, campaign_id: int, trigger_id) -> Trigger:
-    campaigns.get_campaign(workspace_id, campaign_id)
-    found = whole_id(trigger_id)
-    trigger = db.session.get(Trigger, found) if found is not None else None
-    if trigger is None or trigger.campaign_id != campaign_id:
-        raise NotFound("No such trigger.")
-    return trigger
+    """Return one of the campaign's triggers; an unknown id, or another campaign's trigger, is not found."""
+    return campaigns.campaign_row(Trigger, workspace_id, campaign_id, trigger_id, "No such trigger.")
 
 
 def list_triggers(workspace_id: int, campaign_id: int) -> list[Trigger]:
