@@ -80,7 +80,7 @@ def test_the_metrics_template_writes_keys_as_text_and_reads_them_back(api, user)
         doc["edges"] = [{"from": f"=k{n}-{i}", "to": f"=k{n + 1}-{i}"} for n in (1, 2) for i in (0, 1)]
     status, body = import_(api, changed(formula_keys))
     assert status == 201, body
-    name, text = results.template(user.workspace_id, int(body["id"]))
+    name, text = results.csv_template(user.workspace_id, int(body["id"]))
     rows = list(csv.reader(io.StringIO(text)))
     assert [row[0] for row in rows[1:3]] == ["'=k1-0", "'=k1-0"]
     assert not [row[0] for row in rows[1:] if row[0].startswith(csvsafe.FORMULA_STARTS)]

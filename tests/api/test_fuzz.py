@@ -62,15 +62,15 @@ def subjects(app, user, api, work) -> dict:
         work()
         _WRITTEN["export"] = exports.export(user.workspace_id, planned.id, "json").data
     campaign = imports.import_campaign(user.workspace_id, _WRITTEN["export"])
-    run = steps.start(user.workspace_id, campaign.id, "competitors")
+    run = steps.start_step(user.workspace_id, campaign.id, "competitors")
     runs.fail(run.id, "Stopped by the fuzz test.")
     status, nodes = api.get(f"/api/campaigns/{campaign.id}/nodes")
     post_id = nodes["phases"][1]["posts"][0]["id"]
-    results.create(user.workspace_id, campaign.id, {
+    results.create_trigger(user.workspace_id, campaign.id, {
         "metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
         "action": "regenerate"}, author_id=None)
     day = (date.today() - timedelta(days=2)).isoformat()
-    results.record(user.workspace_id, campaign.id, [{
+    results.record_metrics(user.workspace_id, campaign.id, [{
         "post_id": post_id, "variant": "A", "date": day, "impressions": 2000, "clicks": 2, "conversions": 0,
         "spend": "5"}])
     alert = results.alerts(user.workspace_id, campaign.id)[0]

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from gtm.extensions import db
 from gtm.models import Trigger
 from gtm.services import results
+from gtm.services.results.triggers import TRIGGERS_MAX
 
 from tests.kit.strategy import plan_and_write
 
@@ -21,8 +22,8 @@ RULE = {"metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1
 def test_two_requests_for_the_last_trigger_get_one_trigger_and_one_refusal(app, api, campaign, work):
     plan_and_write(api, campaign, work)
     db.session.expire_all()
-    for _ in range(results.TRIGGERS_MAX - 1):
-        results.create(campaign.workspace_id, campaign.id, dict(RULE))
+    for _ in range(TRIGGERS_MAX - 1):
+        results.create_trigger(campaign.workspace_id, campaign.id, dict(RULE))
     db.session.remove()
 
     counted = threading.Barrier(2)
@@ -52,6 +53,6 @@ def test_two_requests_for_the_last_trigger_get_one_trigger_and_one_refusal(app, 
 
     assert sorted(status for status, _ in answers) == [201, 409], answers
     refused = next(body for status, body in answers if status == 409)
-    assert f"at most {results.TRIGGERS_MAX} triggers" in refused["error"]
+    assert f"at most {TRIGGERS_MAX} triggers" in refused["error"]
     db.session.expire_all()
-    assert Trigger.query.filter_by(campaign_id=campaign.id).count() == results.TRIGGERS_MAX
+    assert Trigger.query.filter_by(campaign_id=campaign.id).count() == TRIGGERS_MAX

@@ -1,13 +1,20 @@
-"""Every LLM fault ends in a good result or a failed run with a readable reason, and nothing half-made."""
+"""Every LLM fault ends in a good result or a failed run with a readable reason, and nothing half-made; a text
+over the product's limits is such a fault."""
+import json
+
 import pytest
 
-from gtm.models import Run, StepVersion
+from gtm.extensions import db
+from gtm.models import Post, Run, StepVersion, Variant
+from gtm.services.steps.content import EDIT_TEXT_MAX
+from gtm.services.strategy.variants import CALL_TO_ACTION_MAX
 
 from tests.kit.fake_openai import Reply
+from tests.kit.plans import schema_name, valid_plan
 from tests.kit.workflow import VALID
 
-
 pytestmark = pytest.mark.llm("openai")
+
 
 def generate(api, campaign, work):
     status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
@@ -120,3 +127,58 @@ def test_a_failed_run_shows_its_reason_and_retry_reruns_it(htmx, campaign, work,
     assert retried.params == failed.params and retried.params["inputs"]["notes"] == "keep it short"
     page = htmx.get(f"/campaigns/{campaign.id}/steps/competitors").get_data(as_text=True)
     assert "The last generation failed." not in page and "v1 of 1" in page
+
+
+# What the model writes is held to the product's limits: a text over its limit goes back to the model in
+# the repair request, naming the field, as every other problem with its answer does.
+
+COMPETITORS = {"summary": "Two rivals.", "competitors": [{
+    "name": "Floranext", "positioning": "Broad", "strengths": ["Known"], "weaknesses": ["Costly"],
+    "pricing_notes": "From 49 EUR", "how_we_differ": "Simpler"}]}
+
+
+def test_a_step_text_over_the_limit_goes_back_to_the_model_naming_it(api, campaign, work, fake_openai):
+    long = json.loads(json.dumps(COMPETITORS))
+    long["competitors"][0]["how_we_differ"] = "d" * (EDIT_TEXT_MAX + 1)
+    fake_openai.script(Reply.json(long), Reply.json(COMPETITORS))
+    status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate", json={})
+    assert status == 202
+    work()
+    repair = fake_openai.chat_requests[1]["messages"][-1]["content"]
+    assert "competitors.0.how_we_differ: at most 4,000 characters (this has 4,001)" in repair
+    assert db.session.get(Run, int(body["run_id"])).status == "succeeded"
+    assert StepVersion.query.one().content["competitors"][0]["how_we_differ"] == "Simpler"
+
+
+def test_a_step_text_over_the_limit_twice_saves_nothing(api, campaign, work, fake_openai):
+    long = json.loads(json.dumps(COMPETITORS))
+    long["summary"] = "s" * (EDIT_TEXT_MAX + 1)
+    fake_openai.script(Reply.json(long), Reply.json(long))
+    _, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate", json={})
+    work()
+    run = db.session.get(Run, int(body["run_id"]))
+    assert run.status == "failed" and "summary: at most 4,000 characters" in run.error
+    assert StepVersion.query.count() == 0
+
+
+def test_a_post_whose_call_to_action_stays_too_long_fails_naming_it(api, campaign, work, fake_openai):
+    long = {label: {"headline": f"Headline {label}", "body": "Orders in one place.",
+                    "call_to_action": "c" * (CALL_TO_ACTION_MAX + 1), "hashtags": ["bloom"],
+                    "image_prompt": "A florist at work"} for label in ("a", "b")}
+
+    def responder(body):
+        if schema_name(body) == "StrategyPlan":
+            return Reply.json(valid_plan(sizes=(2, 2, 2)))
+        if "Title: Title of p1-0\n" in body["messages"][1]["content"]:
+            return Reply.json(long)
+        return None
+
+    fake_openai.responder = responder
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    broken = Post.query.filter_by(key="p1-0").one()
+    assert broken.status == "failed"
+    assert f"variant A: the call to action has {CALL_TO_ACTION_MAX + 1} characters" in broken.error
+    assert Variant.query.filter_by(post_id=broken.id).count() == 0
+    asked = [r for r in fake_openai.chat_requests if "Title: Title of p1-0\n" in r["messages"][1]["content"]]
+    assert len(asked) == 2 and "the call to action has" in asked[1]["messages"][-1]["content"]

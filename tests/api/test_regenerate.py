@@ -16,7 +16,7 @@ from tests.kit.strategy import plan_and_write, regenerate, snapshot
 def test_regenerate_from_phase_2_keeps_phase_1_and_replaces_the_rest(api, campaign, work):
     nodes = plan_and_write(api, campaign, work)
     first = nodes["phases"][0]["posts"][0]["id"]
-    strategy.approve(campaign.workspace_id, campaign.id, int(first))
+    strategy.approve_post(campaign.workspace_id, campaign.id, int(first))
     before = api.get(f"/api/campaigns/{campaign.id}/nodes")[1]
     phase_1 = {p["id"]: p for p in before["phases"][0]["posts"]}
     variants_before = {v.id: (v.post_id, v.label, v.headline) for v in Variant.query.all()}
@@ -166,7 +166,7 @@ def test_undo_and_restore_make_new_versions_without_model_calls(api, campaign, w
     regenerate(api, campaign.id, 2)
     work()
     calls = len(fake_openai.chat_requests)
-    version = strategy.undo(campaign.workspace_id, campaign.id, 2)
+    version = strategy.undo_change(campaign.workspace_id, campaign.id, 2)
     assert (version.number, version.origin, version.based_on) == (3, "restore", 1)
     status, nodes_3 = api.get(f"/api/campaigns/{campaign.id}/nodes")
     assert nodes_3["version"] == 3
@@ -175,7 +175,7 @@ def test_undo_and_restore_make_new_versions_without_model_calls(api, campaign, w
         sum(len(p["posts"]) for p in nodes_1["phases"]) + Post.query.filter_by(version=2).count()
     # Undo only applies to the current version.
     with pytest.raises(strategy_errors.Conflict):
-        strategy.undo(campaign.workspace_id, campaign.id, 2)
+        strategy.undo_change(campaign.workspace_id, campaign.id, 2)
     # Version 3 holds exactly version 1's posts: restoring 1 again would only repeat it.
     status, body = api.post(f"/api/campaigns/{campaign.id}/versions/1/restore")
     assert status == 409 and "already holds exactly the posts of version 1" in body["error"]
@@ -190,7 +190,7 @@ def test_undo_and_restore_make_new_versions_without_model_calls(api, campaign, w
 def test_preview_lists_what_is_kept_and_archived(api, campaign, work):
     nodes = plan_and_write(api, campaign, work)
     approved = nodes["phases"][2]["posts"][0]["id"]
-    strategy.approve(campaign.workspace_id, campaign.id, int(approved))
+    strategy.approve_post(campaign.workspace_id, campaign.id, int(approved))
     before = snapshot(campaign.id)
     status, body = api.get(f"/api/campaigns/{campaign.id}/regenerate-preview?phase_num=3")
     assert status == 200

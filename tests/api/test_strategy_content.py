@@ -1,5 +1,5 @@
 """Writing posts: one job per post, in parallel, idempotent, with a bounded context, media and retries;
-regenerating a variant with feedback keeps the old one."""
+regenerating a variant with feedback keeps the old one; a retried post settles its pipeline again."""
 from pathlib import Path
 
 import pytest
@@ -208,3 +208,36 @@ def test_a_post_page_that_meets_the_end_of_a_rewrite_polls_again_or_shows_it(htm
         count = Variant.query.filter_by(post_id=post.id, label="A").count()
         variant_a = html.split('id="variant-A"', 1)[1].split('id="variant-B"', 1)[0]
         assert 'hx-trigger="every 1s"' in html or f"v{count} of {count}" in variant_a, (moment, seen[moment:moment + 1])
+
+
+@pytest.mark.llm("openai")
+def test_a_retried_post_settles_its_pipeline_again(htmx, api, campaign, work, fake_openai):
+    plan = valid_plan(sizes=(2, 2, 2))
+    failing = {"on": True}
+
+    def responder(body):
+        if schema_name(body) == "StrategyPlan":
+            return Reply.json(plan)
+        if failing["on"] and "Title: Title of p1-1\n" in body["messages"][1]["content"]:
+            return Reply.text("not JSON at all")
+        return None
+
+    fake_openai.responder = responder
+    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    pipeline = db.session.get(Run, int(body["run_id"]))
+    assert pipeline.status == "failed" and (pipeline.done, pipeline.total) == (6, 6)
+    assert "Some posts failed" in htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
+
+    failing["on"] = False
+    broken = Post.query.filter_by(key="p1-1").one()
+    assert htmx.post(f"/campaigns/{campaign.id}/posts/{broken.id}/retry").status_code == 200
+    db.session.expire_all()
+    pipeline = db.session.get(Run, int(body["run_id"]))
+    assert pipeline.status == "running" and (pipeline.done, pipeline.total) == (5, 6), "at work again"
+    work()
+
+    status, run = api.get(f"/api/runs/{body['run_id']}")
+    assert run["status"] == "succeeded" and run["error"] is None and run["progress"] == {"done": 6, "total": 6}
+    board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
+    assert "Some posts failed" not in board and "failed" not in board.split("Approve all")[0]

@@ -1,5 +1,6 @@
 """Planning the strategy: a valid plan is saved as a version; a plan that breaks a graph rule gets one
-repair attempt and then fails the run with nothing saved; bad input changes nothing."""
+repair attempt and then fails the run with nothing saved; bad input changes nothing; each plan records
+its members."""
 import copy
 
 import pytest
@@ -12,7 +13,7 @@ from tests.kit.campaigns import CAMPAIGN
 from tests.kit.fake_openai import Reply
 from tests.kit.jobs import queue_length
 from tests.kit.plans import schema_name, valid_plan
-from tests.kit.strategy import answer_plans_with
+from tests.kit.strategy import answer_plans_with, plan_twice
 
 
 def nothing_saved(campaign_id: int) -> None:
@@ -223,3 +224,14 @@ def test_plan_form_shows_field_errors_then_plans(auth_client, campaign, app):
     response = auth_client.post(f"/campaigns/{campaign.id}/strategy/plan", data={})
     assert response.status_code == 409 and "already being planned" in response.get_data(as_text=True)
     assert Run.query.count() == 1
+
+
+def test_each_plan_records_its_members(api, campaign, work):
+    from gtm.services.strategy.lookups import member_posts
+
+    plan_twice(api, campaign, work)
+    for version in (1, 2):
+        members = member_posts(campaign.id, version)
+        assert members and [p.id for p in members] == [p.id for p in Post.query.filter_by(version=version)
+                                                        .order_by(Post.phase, Post.id)]
+    assert {p.is_active for p in member_posts(campaign.id, 2)} == {True}

@@ -8,6 +8,8 @@ import pytest
 from gtm.extensions import db
 from gtm.models import Post, Trigger
 from gtm.services import accounts, campaigns, results, strategy
+from gtm.services.results.judging import check_campaign
+from gtm.services.results.triggers import get_trigger
 
 from tests.kit.campaigns import CAMPAIGN, CHANNELS
 from tests.kit.plans import valid_regeneration
@@ -166,7 +168,7 @@ def test_the_same_evidence_never_fires_twice(api, campaign, work):
     rows = low_ctr(phase(posts, 2))
     record(campaign, rows)
     record(campaign, rows)
-    results.check_campaign(campaign.id)
+    check_campaign(campaign.id)
     assert len(alerts_of(campaign.id)) == 1
 
     first = alerts_of(campaign.id)[0]
@@ -205,14 +207,14 @@ def test_a_rule_that_holds_or_waits_raises_nothing(api, campaign, work):
 
 def test_pause_stops_firing_and_resume_judges_at_once(api, campaign, work):
     posts = plan(api, campaign, work)
-    trigger = results.get_trigger(campaign.workspace_id, campaign.id, create(api, campaign)["id"])
-    results.set_paused(campaign.workspace_id, campaign.id, trigger.id, True)
+    trigger = get_trigger(campaign.workspace_id, campaign.id, create(api, campaign)["id"])
+    results.set_trigger_paused(campaign.workspace_id, campaign.id, trigger.id, True)
     record(campaign, low_ctr(phase(posts, 2)))
     results.check_all()
     assert alerts_of(campaign.id) == []
     assert api.get(f"/api/campaigns/{campaign.id}/triggers")[1]["triggers"][0]["paused"] is True
 
-    results.set_paused(campaign.workspace_id, campaign.id, trigger.id, False)
+    results.set_trigger_paused(campaign.workspace_id, campaign.id, trigger.id, False)
     assert len(open_alerts(campaign.id)) == 1
 
 
@@ -220,7 +222,7 @@ def test_deleting_a_trigger_keeps_its_alerts_as_past_alerts(api, campaign, work)
     posts = plan(api, campaign, work)
     trigger = create(api, campaign)
     record(campaign, low_ctr(phase(posts, 2)))
-    results.delete(campaign.workspace_id, campaign.id, trigger["id"])
+    results.delete_trigger(campaign.workspace_id, campaign.id, trigger["id"])
     assert Trigger.query.count() == 0
     status, body = api.get(f"/api/campaigns/{campaign.id}/alerts")
     assert len(body["alerts"]) == 1
@@ -258,7 +260,7 @@ def test_concurrent_metric_posts_that_each_break_the_rule_fire_exactly_once(app,
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                results.record(campaign.workspace_id, campaign.id, batch)
+                results.record_metrics(campaign.workspace_id, campaign.id, batch)
             except Exception as error:  # noqa: BLE001 - reported below
                 failures.append(error)
             finally:

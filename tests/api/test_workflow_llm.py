@@ -1,15 +1,18 @@
 """The analysis workflow on the openai provider, against the fake OpenAI server: what the model is
-sent (the previous version, the feedback, the earlier steps), and what the code does not trust it with."""
+sent (the previous version, the feedback, the earlier steps), what the code does not trust it with, and
+which provider, model and tokens every generated row records."""
 import json
 
 import pytest
 
 from gtm.extensions import db
-from gtm.models import STEP_KINDS, Run, StepVersion
+from gtm.models import STEP_KINDS, Post, Run, StepVersion, Variant
 from gtm.services import steps
 
 from tests.kit.fake_openai import Reply
+from tests.kit.plans import valid_plan
 from tests.kit.schema_samples import sample_from_schema
+from tests.kit.strategy import answer_plans_with
 from tests.kit.workflow import counts
 
 pytestmark = pytest.mark.llm("openai")
@@ -173,3 +176,25 @@ def test_a_failed_run_saves_nothing(api, app, campaign, work, fake_openai):
     work()
     _, runs_count, versions_count = counts(app)
     assert versions_count == 0 and runs_count == 1
+
+
+@pytest.mark.llm("openai")
+def test_step_versions_and_variants_record_who_wrote_them(api, campaign, work, fake_openai):
+    status, body = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
+    work()
+    version = StepVersion.query.one()
+    run = db.session.get(Run, int(body["run_id"]))
+    assert (version.provider, version.model) == ("openai", "fake-model")
+    assert (version.tokens_in, version.tokens_out) == (run.tokens_in, run.tokens_out) and version.tokens_in > 0
+    status, step = api.get(f"/api/campaigns/{campaign.id}/steps/competitors")
+    assert step["versions"][0]["provider"] == "openai" and step["versions"][0]["tokens"]["in"] == run.tokens_in
+
+    answer_plans_with(fake_openai, valid_plan())
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.order_by(Post.id).first()
+    a, b = (Variant.query.filter_by(post_id=post.id, label=label).one() for label in "AB")
+    post_run = Run.query.filter_by(kind="post", subject=f"post:{post.id}").one()
+    assert {a.provider, b.provider} == {"openai"} and {a.model, b.model} == {"fake-model"}
+    assert a.tokens_in + b.tokens_in == post_run.tokens_in > 0
+    assert a.tokens_out + b.tokens_out == post_run.tokens_out

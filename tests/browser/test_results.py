@@ -122,6 +122,8 @@ def test_in_a_browser_results_come_in_by_csv_and_an_alert_leads_to_a_prefilled_r
         screenshot(page, "results-post-page")
         page.go_back()
         page.locator("#alert-badge a").click()
+        # Until the page has loaded, htmx has not made the link below open a dialog: it is a link to a page.
+        page.wait_for_load_state()
 
         # One click to the regeneration, its direction filled in from the evidence.
         page.locator("#alerts").get_by_role("link", name="Regenerate from phase 2").click()

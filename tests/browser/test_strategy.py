@@ -2,10 +2,17 @@
 and regenerate variant B with feedback, then approve all."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.kit.browser import screenshot
 from tests.kit.clients import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def paced_offline_model(monkeypatch):
+    """The offline model writes as a real one streams, slowly enough to see the board fill in."""
+    monkeypatch.setenv("TEST_OFFLINE_PACE", "0.02")
 
 
 def test_plan_watch_regenerate_and_approve(live_server, browser, user, campaign):

@@ -35,6 +35,7 @@ PAYLOADS = [
     "{{ 7*7 }}<b onmouseover=alert('xss-hover')>",
 ]
 SHORT = '<img src=x onerror=alert("xss-short")>'
+CRAWLERS = 4  # pages of one session opening the crawl's pages at once
 
 
 def poison(text: str, limit: int | None = None) -> str:
@@ -161,13 +162,14 @@ def test_no_payload_runs_in_any_page(live_server, browser, user, api, auth_clien
     campaign = campaigns.create_campaign(user.workspace_id, values)
     ids = fill_everything(api, user, campaign, auth_client, fake_openai)
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(20_000)
+    # Several pages of one browser session open the crawl's pages at once, so their waits for quiet overlap.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    pages = [context.new_page() for _ in range(CRAWLERS)]
     ran, errors = [], []
-    page.on("dialog", lambda dialog: (ran.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
-            if "xss" in message.text else None)
+    for page in pages:
+        watch(page, ran, errors)
+    page = pages[0]
     try:
         log_in(page, live_server, user)
         # The metric CSV's cells, shown back in its preview.
@@ -185,33 +187,50 @@ def test_no_payload_runs_in_any_page(live_server, browser, user, api, auth_clien
         assert PAYLOADS[0] in dialog.get_by_label("New direction").input_value()
         screenshot(page, "xss-regenerate-dialog")
 
-        visited = crawl(page, live_server.url, [f"/campaigns/{campaign_id}" for campaign_id in ids] + ["/campaigns"])
+        visited = crawl(pages, live_server.url, [f"/campaigns/{campaign_id}" for campaign_id in ids] + ["/campaigns"])
         assert len(visited) > 40, visited
         assert any("/posts/" in url for url in visited) and any("/results" in url for url in visited)
         screenshot(page, "xss-last-page")
     finally:
-        page.close()
+        context.close()
     assert ran == [], ran
     assert errors == [], errors
 
 
-def crawl(page, base: str, starts: list[str], limit: int = 150) -> list[str]:
-    """Open every same-site page reachable by links from `starts` (not downloads, not log-out)."""
+def watch(page, ran: list, errors: list) -> None:
+    """Note every dialog a page opens (and dismiss it), every error it throws, and every console line naming xss."""
+    page.on("dialog", lambda dialog: (ran.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+            if "xss" in message.text else None)
+
+
+def crawl(pages, base: str, starts: list[str], limit: int = 150) -> list[str]:
+    """Open every same-site page reachable by links from `starts` (not downloads, not log-out), breadth first.
+
+    Each of `pages` opens the next page in line, all at once; then each waits until its page is quiet (its htmx
+    requests answered and swapped in) and reads its links. The pages are the ones, and in the order, that one
+    page opening them in turn would see."""
     seen, todo = [], list(starts)
     while todo and len(seen) < limit:
-        path = todo.pop(0)
-        if path in seen:
-            continue
-        seen.append(path)
-        response = page.goto(base + path)
-        assert response.status < 500, (path, response.status)
-        page.wait_for_load_state("networkidle")
-        for href in page.eval_on_selector_all("a[href]:not([download])", "links => links.map(a => a.getAttribute('href'))"):
-            parts = urlsplit(urljoin(base + path, href))
-            found = parts.path + (f"?{parts.query}" if parts.query else "")
-            if parts.netloc != urlsplit(base).netloc or found in seen or found in todo:
-                continue
-            if found.startswith(("/logout", "/static", "/media", "/api")) or re.search(r"\.(csv|ics|md|json|mmd|png)$", parts.path):
-                continue
-            todo.append(found)
+        batch = []
+        while todo and len(batch) < len(pages) and len(seen) < limit:
+            path = todo.pop(0)
+            if path not in seen:
+                seen.append(path)
+                batch.append(path)
+        opened = [(page, path, page.goto(base + path, wait_until="commit")) for page, path in zip(pages, batch)]
+        for page, path, response in opened:
+            assert response.status < 500, (path, response.status)
+            page.wait_for_load_state("networkidle")
+            for href in page.eval_on_selector_all("a[href]:not([download])",
+                                                  "links => links.map(a => a.getAttribute('href'))"):
+                parts = urlsplit(urljoin(base + path, href))
+                found = parts.path + (f"?{parts.query}" if parts.query else "")
+                if parts.netloc != urlsplit(base).netloc or found in seen or found in todo:
+                    continue
+                if found.startswith(("/logout", "/static", "/media", "/api")) or \
+                        re.search(r"\.(csv|ics|md|json|mmd|png)$", parts.path):
+                    continue
+                todo.append(found)
     return seen

@@ -14,7 +14,7 @@ import redis
 from flask import g, request_started
 
 from gtm import broker, create_app
-from gtm.extensions import db
+from gtm.extensions import db, limiter
 
 from . import database
 from .fake_openai import FakeOpenAI
@@ -153,6 +153,9 @@ def app(app_config, apps, redis_url, request):
             apps.apps[key] = made
     config = dict(made.config)
     shutil.rmtree(Path(made.instance_path) / "media", ignore_errors=True)
+    # One Flask-Limiter serves every app of the process and counts in the Redis of the app that set it up
+    # last; set up again for this one (its hooks are not added twice), as building it would.
+    limiter.init_app(made)
     with made.app_context():
         database.empty()
         with redis.Redis.from_url(redis_url) as connection:

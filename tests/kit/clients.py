@@ -46,6 +46,10 @@ def log_in(client, email, password=PASSWORD):
     return client
 
 
+def signed_in_pages_work(client) -> bool:
+    return client.get("/settings").status_code == 200
+
+
 @pytest.fixture
 def client(app):
     return new_client(app)

@@ -64,7 +64,7 @@ def grow_versions(workspace_id: int, campaign: Campaign, total: int, author_id: 
     if total > 1:
         regenerate_first_phase(campaign)
     for number in range(3, total + 1):
-        strategy.restore(workspace_id, campaign.id, 1 if number % 2 else 2, author_id=author_id)
+        strategy.restore_version(workspace_id, campaign.id, 1 if number % 2 else 2, author_id=author_id)
 
 
 def chat_messages(workspace_id: int, campaign: Campaign, user, count: int) -> None:
@@ -82,20 +82,20 @@ def metrics(workspace_id: int, campaign: Campaign, days: int) -> None:
              "impressions": 1000 + 10 * day, "clicks": 12 + day % 5 + (3 if label == "B" else 0),
              "conversions": 1, "spend": "4.50"}
             for post_id in posts for label in "AB" for day in range(days)]
-    results.record(workspace_id, campaign.id, rows)
+    results.record_metrics(workspace_id, campaign.id, rows)
 
 
 def past_alerts(workspace_id: int, campaign: Campaign, count: int) -> None:
     """`count` past alerts: a trigger on phase 2's CTR fires on each new day of poor numbers, through the
     results services, and each alert is dismissed before the next day's numbers come."""
-    results.create(workspace_id, campaign.id, {"metric": "ctr", "comparison": "<", "threshold": 1,
+    results.create_trigger(workspace_id, campaign.id, {"metric": "ctr", "comparison": "<", "threshold": 1,
                                                 "min_impressions": 0, "scope_phase": 2, "action": "regenerate"})
     posts = db.session.scalars(select(Post.id).join(Member, Member.post_id == Post.id).where(
         Member.campaign_id == campaign.id, Member.version == campaign.current_version, Post.phase == 2)).all()
     for number in range(count):
         day = (date.today() - timedelta(days=number + 1)).isoformat()
-        results.record(workspace_id, campaign.id, [
+        results.record_metrics(workspace_id, campaign.id, [
             {"post_id": str(post_id), "variant": label, "date": day, "impressions": 1000, "clicks": 2}
             for post_id in posts for label in "AB"])
         for alert in results.open_alerts(workspace_id, campaign.id):
-            results.dismiss(workspace_id, campaign.id, alert.id)
+            results.dismiss_alert(workspace_id, campaign.id, alert.id)

@@ -28,6 +28,17 @@ def plan_and_write(api, campaign, work) -> dict:
     return nodes
 
 
+def plan_twice(api, campaign, work) -> Post:
+    """Plan version 1, write it, then plan version 2; return a post of version 1 (now archived)."""
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    api.post(f"/api/campaigns/{campaign.id}/strategy", json={"direction": "A second plan"})
+    work()
+    old = Post.query.filter_by(version=1).order_by(Post.id).first()
+    assert not old.is_active and old.status == "ready"
+    return old
+
+
 def regenerate(api, campaign_id, phase_num, direction="Pivot to a developer-first strategy with technical demos"):
     return api.post("/api/agents/regenerate-strategy/",
                     json={"campaign_id": str(campaign_id), "phase_num": phase_num, "new_direction": direction})

@@ -30,7 +30,7 @@ def row(post: Post, variant="A", days_ago=1, impressions=1000, clicks=5, convers
 
 
 def record(campaign, rows: list[dict]) -> int:
-    return results.record(campaign.workspace_id, campaign.id, rows)
+    return results.record_metrics(campaign.workspace_id, campaign.id, rows)
 
 
 def alerts_of(campaign_id: int) -> list[Alert]:

@@ -11,8 +11,6 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from sqlalchemy import event
 
 from gtm.extensions import db
@@ -21,12 +19,6 @@ from gtm.services import strategy
 
 from tests.kit.strategy import plan_and_write, regenerate
 from tests.kit.wait import wait_for
-
-
-@pytest.fixture(autouse=True)
-def unpaced_offline_model(monkeypatch):
-    """The live server's offline model answers at once: these tests watch the slot, not the progress bars."""
-    monkeypatch.setenv("TEST_OFFLINE_PACE", "0")
 
 REQUESTS = 20
 DIRECTION = "Pivot to a developer-first strategy with technical demos"
@@ -206,7 +198,7 @@ def test_a_restore_saved_just_before_a_regeneration_takes_the_slot(app, api, cam
             return
         landed.append(statement)
         with app.app_context():
-            assert strategy.restore(campaign.workspace_id, campaign.id, 1).number == 3
+            assert strategy.restore_version(campaign.workspace_id, campaign.id, 1).number == 3
 
     event.listen(db.engine, "before_cursor_execute", restore_first)
     try:

@@ -14,7 +14,7 @@ from tests.kit.wait import wait_for
 
 def test_the_scheduled_check_fires_once_in_a_real_worker(api, campaign, work, worker_process, tmp_path):
     posts = plan(api, campaign, work)
-    results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
     yesterday: date = datetime.now(timezone.utc).date() - timedelta(days=1)
     rows = [metrics.Row(post.id, variant, yesterday, 1200, 3, 0, Decimal("0")) for post in phase(posts, 2)
             for variant in "AB"]

@@ -11,8 +11,11 @@ from gtm.models import Alert, Post, Trigger
 from gtm.services import results
 from gtm.services.errors import Conflict, Invalid, NotFound
 from gtm.services.results import metrics as metric_rows
-from gtm.services.results.stats import MIN_CLICKS, MIN_IMPRESSIONS, compare, two_proportion
+from gtm.services.results.stats import MIN_CLICKS, MIN_IMPRESSIONS, ab_test, two_proportion
 from gtm.services.results.totals import Totals
+from gtm.services.results.judging import check_campaign
+from gtm.services.results.rules import describe_trigger
+from gtm.services.results.triggers import trigger_standings
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.results import DAY, EARLIER, stored
@@ -47,19 +50,19 @@ def test_the_test_matches_the_normal_tail_at_known_points():
 def test_an_ab_result_reads_as_a_marketer_expects():
     a = Totals(impressions=3000, clicks=42)
     b = Totals(impressions=3000, clicks=63)
-    found = compare("ctr", a, b)
+    found = ab_test("ctr", a, b)
     assert found.leader == "B" and found.enough
     assert found.sentence == "B leads on CTR, 2.1% vs 1.4%, 96% confidence."
     # Below 95% no leader is named, and the sentence says what is needed.
-    close = compare("ctr", Totals(impressions=3000, clicks=42), Totals(impressions=3000, clicks=52))
+    close = ab_test("ctr", Totals(impressions=3000, clicks=42), Totals(impressions=3000, clicks=52))
     assert close.leader is None
     assert close.sentence.startswith("No clear winner on CTR yet: B 1.7% vs 1.4%,") and "(95% needed)" in close.sentence
     # Below the minimum sample: not enough data yet, with the counts.
-    small = compare("ctr", Totals(impressions=MIN_IMPRESSIONS - 1, clicks=90), Totals(impressions=5000, clicks=10))
+    small = ab_test("ctr", Totals(impressions=MIN_IMPRESSIONS - 1, clicks=90), Totals(impressions=5000, clicks=10))
     assert small.leader is None and not small.enough
     assert small.sentence == (f"Not enough data yet for CTR: it needs {MIN_IMPRESSIONS:,} impressions per variant "
                               f"(A has {MIN_IMPRESSIONS - 1:,}, B has 5,000).")
-    conversions = compare("conversion_rate", Totals(impressions=9000, clicks=MIN_CLICKS, conversions=5),
+    conversions = ab_test("conversion_rate", Totals(impressions=9000, clicks=MIN_CLICKS, conversions=5),
                           Totals(impressions=9000, clicks=MIN_CLICKS, conversions=5))
     assert conversions.sentence == "A and B are level on conversion rate, 5.0% each."
 
@@ -80,8 +83,8 @@ def row(post_id, variant="A", day=DAY, impressions=1000, clicks=20, conversions=
 
 def test_sending_the_same_post_variant_and_day_again_updates_the_row(planned, campaign):
     post_id = planned["phases"][0]["posts"][0]["id"]
-    assert results.record(campaign.workspace_id, campaign.id, [row(post_id), row(post_id, "B")]) == 2
-    assert results.record(campaign.workspace_id, campaign.id, [row(post_id, impressions=1500, clicks=30)]) == 1
+    assert results.record_metrics(campaign.workspace_id, campaign.id, [row(post_id), row(post_id, "B")]) == 2
+    assert results.record_metrics(campaign.workspace_id, campaign.id, [row(post_id, impressions=1500, clicks=30)]) == 1
     assert stored() == [(int(post_id), "A", DAY, 1500, 30, 2, "10.00"), (int(post_id), "B", DAY, 1000, 20, 2, "10.00")]
 
 
@@ -102,11 +105,11 @@ def test_sending_the_same_post_variant_and_day_again_updates_the_row(planned, ca
 ])
 def test_a_bad_row_is_refused_by_field_and_nothing_is_recorded(planned, campaign, change, field, words):
     post_id = planned["phases"][0]["posts"][0]["id"]
-    results.record(campaign.workspace_id, campaign.id, [row(post_id, day=EARLIER)])
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(post_id, day=EARLIER)])
     before = stored()
     batch = [row(post_id, "B"), {**row(post_id), **change}]
     with pytest.raises(Invalid) as refused:
-        results.record(campaign.workspace_id, campaign.id, batch)
+        results.record_metrics(campaign.workspace_id, campaign.id, batch)
     assert words in refused.value.fields[f"metrics.1.{field}"]
     assert "metrics.0.variant" not in refused.value.fields
     assert stored() == before
@@ -119,14 +122,14 @@ def test_posts_of_another_campaign_and_repeated_rows_are_refused(planned, campai
     foreign = Post.query.filter_by(campaign_id=other.id).first()
     mine = planned["phases"][0]["posts"][0]["id"]
     with pytest.raises(Invalid) as refused:
-        results.record(campaign.workspace_id, campaign.id, [row(foreign.id)])
+        results.record_metrics(campaign.workspace_id, campaign.id, [row(foreign.id)])
     assert refused.value.fields == {"metrics.0.post_id": f"This campaign has no post “{foreign.id}”."}
     with pytest.raises(Invalid) as repeated:
-        results.record(campaign.workspace_id, campaign.id, [row(mine), row(mine, impressions=5000)])
+        results.record_metrics(campaign.workspace_id, campaign.id, [row(mine), row(mine, impressions=5000)])
     assert "Repeats the post, variant and date of row 1" in repeated.value.fields["metrics.1.row"]
     assert stored() == []
     with pytest.raises(NotFound):
-        results.record(campaign.workspace_id + 999, campaign.id, [row(mine)])
+        results.record_metrics(campaign.workspace_id + 999, campaign.id, [row(mine)])
 
 
 def test_archived_posts_take_metrics(planned, campaign, api, work):
@@ -136,8 +139,8 @@ def test_archived_posts_take_metrics(planned, campaign, api, work):
     assert status == 202
     work()
     assert not db.session.get(Post, int(first["id"])).is_active
-    results.record(campaign.workspace_id, campaign.id, [row(first["id"])])
-    found = results.results(campaign.workspace_id, campaign.id)
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(first["id"])])
+    found = results.campaign_results(campaign.workspace_id, campaign.id)
     assert [r.post.id for r in found.archived] == [int(first["id"])]
     # Version 1 counts the archived post; version 2 (current) does not have it.
     by_number = {v.number: v for v in found.versions}
@@ -191,7 +194,7 @@ def test_a_csv_over_the_limit_or_not_utf8_is_refused(planned, campaign):
 
 
 def test_the_template_lists_every_current_post_and_variant(planned, campaign):
-    name, text = results.template(campaign.workspace_id, campaign.id)
+    name, text = results.csv_template(campaign.workspace_id, campaign.id)
     lines = text.splitlines()
     assert lines[0] == ",".join(results.COLUMNS) and name.endswith(".csv")
     keys = [p["key"] for phase in planned["phases"] for p in phase["posts"]]
@@ -204,10 +207,10 @@ def test_the_template_lists_every_current_post_and_variant(planned, campaign):
 
 def test_totals_per_phase_post_and_day_and_the_rates(planned, campaign):
     one, two = planned["phases"][0]["posts"][0]["id"], planned["phases"][1]["posts"][0]["id"]
-    results.record(campaign.workspace_id, campaign.id, [
+    results.record_metrics(campaign.workspace_id, campaign.id, [
         row(one, "A", DAY, 1000, 10, 1, "5.00"), row(one, "B", DAY, 1000, 30, 3, "5.00"),
         row(two, "A", EARLIER, 2000, 40, 0, "20.00")])
-    found = results.results(campaign.workspace_id, campaign.id)
+    found = results.campaign_results(campaign.workspace_id, campaign.id)
     phase_1, phase_2 = found.phases[0], found.phases[1]
     assert (phase_1.totals.impressions, phase_1.totals.clicks, phase_1.totals.conversions) == (2000, 40, 4)
     assert phase_1.totals.ctr == pytest.approx(2.0) and phase_1.totals.conversion_rate == pytest.approx(10.0)
@@ -225,7 +228,7 @@ def test_winners_are_bounded_and_only_with_confidence(planned, campaign):
     for index, post_id in enumerate(posts[:5]):
         batch += [row(post_id, "A", DAY, 3000, 42, 0, "0"), row(post_id, "B", DAY, 3000, 63 + index, 0, "0")]
     batch += [row(posts[5], "A", DAY, 3000, 42, 0, "0"), row(posts[5], "B", DAY, 3000, 45, 0, "0")]
-    results.record(campaign.workspace_id, campaign.id, batch)
+    results.record_metrics(campaign.workspace_id, campaign.id, batch)
     found = results.winners(campaign.id)
     assert len(found) == 3 and all(w["variant"] == "B" for w in found)
     assert all(len(w["headline"]) <= 120 and len(w["angle"]) <= 200 for w in found)
@@ -241,12 +244,12 @@ def rule(**values):
 
 def test_a_trigger_waits_for_its_sample_then_fires_once_with_evidence(planned, campaign):
     phase_2 = [p["id"] for p in planned["phases"][1]["posts"]]
-    trigger = results.create(campaign.workspace_id, campaign.id, rule(), author_id=None)
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[0], "A", EARLIER, 900, 3, 0, "0")])
+    trigger = results.create_trigger(campaign.workspace_id, campaign.id, rule(), author_id=None)
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[0], "A", EARLIER, 900, 3, 0, "0")])
     assert Alert.query.count() == 0
-    assert results.judgements(campaign.workspace_id, campaign.id)[0].status == \
+    assert trigger_standings(campaign.workspace_id, campaign.id)[0].status == \
         "Waiting for 1,000 impressions (has 900)."
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
     alert = Alert.query.one()
     assert alert.trigger_id == trigger.id
     assert alert.evidence["sentence"] == (f"Phase 2 CTR is 0.6% (threshold 1%) over 3,400 impressions, "
@@ -255,25 +258,25 @@ def test_a_trigger_waits_for_its_sample_then_fires_once_with_evidence(planned, c
     assert alert.action == {"kind": "regenerate", "from_phase": 2, "direction": alert.evidence["sentence"] +
                             "; plan the strategy from phase 2 again to do better on CTR"}
     # Checking again, or the same rows again, records nothing more; an open alert holds back new ones.
-    assert results.check_campaign(campaign.id) == []
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2600, 18, 0, "0")])
+    assert check_campaign(campaign.id) == []
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2600, 18, 0, "0")])
     assert Alert.query.count() == 1
     # Dismissed: the evidence it fired on never fires again, other evidence does.
-    results.dismiss(campaign.workspace_id, campaign.id, alert.id)
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
+    results.dismiss_alert(campaign.workspace_id, campaign.id, alert.id)
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
     assert Alert.query.count() == 1
-    results.record(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2700, 18, 0, "0")])
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2700, 18, 0, "0")])
     assert Alert.query.count() == 2
 
 
 def test_a_direction_template_fills_in_the_numbers(planned, campaign):
     post = planned["phases"][0]["posts"][0]
-    results.create(campaign.workspace_id, campaign.id, rule(
+    results.create_trigger(campaign.workspace_id, campaign.id, rule(
         scope_phase=None, scope_post_id=post["id"], action="rewrite", metric="cost_per_conversion",
         comparison=">", threshold="40", min_impressions=0,
         direction="{metric} hit {value} against {threshold}; lead with the price"))
-    results.record(campaign.workspace_id, campaign.id, [row(post["id"], "A", DAY, 1000, 20, 1, "55.00")])
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(post["id"], "A", DAY, 1000, 20, 1, "55.00")])
     alert = Alert.query.one()
     assert alert.action["kind"] == "rewrite" and alert.action["post_id"] == post["id"]
     assert alert.action["feedback"].endswith("; Cost per conversion hit EUR 55.00 against EUR 40.00; lead with "
@@ -298,23 +301,23 @@ def test_a_direction_template_fills_in_the_numbers(planned, campaign):
 ])
 def test_a_bad_trigger_is_refused_by_field_and_nothing_is_created(planned, campaign, values, field):
     with pytest.raises(Invalid) as refused:
-        results.create(campaign.workspace_id, campaign.id, rule(**values))
+        results.create_trigger(campaign.workspace_id, campaign.id, rule(**values))
     assert field in refused.value.fields
     assert Trigger.query.count() == 0
 
 
 def test_a_trigger_needs_a_strategy(bare_campaign):
     with pytest.raises(Conflict):
-        results.create(bare_campaign.workspace_id, bare_campaign.id, rule())
+        results.create_trigger(bare_campaign.workspace_id, bare_campaign.id, rule())
     assert Trigger.query.count() == 0
 
 
 def test_deleting_a_trigger_keeps_its_alerts_as_past_alerts(planned, campaign):
     post_id = planned["phases"][1]["posts"][0]["id"]
-    trigger = results.create(campaign.workspace_id, campaign.id, rule())
-    results.record(campaign.workspace_id, campaign.id, [row(post_id, "A", DAY, 2000, 2, 0, "0")])
-    rule_text = results.describe(trigger, "EUR")
-    results.delete(campaign.workspace_id, campaign.id, trigger.id)
+    trigger = results.create_trigger(campaign.workspace_id, campaign.id, rule())
+    results.record_metrics(campaign.workspace_id, campaign.id, [row(post_id, "A", DAY, 2000, 2, 0, "0")])
+    rule_text = describe_trigger(trigger, "EUR")
+    results.delete_trigger(campaign.workspace_id, campaign.id, trigger.id)
     alert = Alert.query.one()
     assert alert.trigger_id is None and alert.dismissed_at is not None
     assert alert.evidence["rule"] == rule_text == \

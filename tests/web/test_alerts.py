@@ -8,6 +8,7 @@ from markupsafe import escape
 from gtm.extensions import db
 from gtm.models import Alert, Run, Trigger
 from gtm.services import accounts, campaigns, results
+from gtm.services.results.alerts import PROMPT_POSTS_MAX, alert_chart
 
 from tests.kit.campaigns import CAMPAIGN, CHANNELS
 from tests.kit.clients import log_in
@@ -32,7 +33,7 @@ def section(text: str, section_id: str) -> str:
 def fired(api, campaign, work):
     """Plan, add the phase 2 CTR trigger and record numbers that break it; return the posts and the alert."""
     posts = plan(api, campaign, work)
-    results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
     record(campaign, low_ctr(phase(posts, 2)))
     return posts, alerts_of(campaign.id)[0]
 
@@ -67,9 +68,9 @@ def test_the_sections_show_triggers_and_alerts_with_their_evidence(api, campaign
 
 def test_two_days_draw_a_line_against_the_threshold(api, campaign, work, auth_client):
     posts, _ = fired(api, campaign, work)
-    results.dismiss(campaign.workspace_id, campaign.id, alerts_of(campaign.id)[0].id)
+    results.dismiss_alert(campaign.workspace_id, campaign.id, alerts_of(campaign.id)[0].id)
     record(campaign, low_ctr(phase(posts, 2), days_ago=2, clicks=6))
-    chart = results.chart(alerts_of(campaign.id)[-1].evidence)
+    chart = alert_chart(alerts_of(campaign.id)[-1].evidence)
     assert [label for _, _, label in chart.points] == [f"{day(2)}: 0.5%", f"{day(1)}: 0.2%"]
     (x1, y1, _), (x2, y2, _) = chart.points
     assert x1 < x2 and y1 < y2 and chart.threshold_y < y1  # lower values sit lower; the threshold is above both
@@ -153,7 +154,7 @@ def test_no_strategy_yet_shows_why_and_offers_no_form(campaign, auth_client):
 
 def test_pause_resume_and_delete_work_with_and_without_htmx(api, campaign, work, auth_client):
     posts = plan(api, campaign, work)
-    trigger = results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
+    trigger = results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
     base = f"/campaigns/{campaign.id}/triggers/{trigger.id}"
     response = auth_client.post(f"{base}/pause")
     assert response.status_code == 303 and response.headers["Location"].endswith("#triggers")
@@ -233,7 +234,7 @@ def test_regenerating_from_an_alert_fills_the_dialog_and_gives_the_model_the_evi
     answers = Answers(fake_openai)
     answers.plan_and_write(api, campaign, work)
     posts = current_posts(campaign.id)
-    results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR))
     record(campaign, low_ctr(phase(posts, 2)))
     alert = alerts_of(campaign.id)[0]
     direction = alert.action["direction"]
@@ -279,7 +280,7 @@ def test_the_evidence_is_bounded_in_the_prompt(api, campaign, work, fake_openai)
     answers = Answers(fake_openai)
     answers.plan_and_write(api, campaign, work)
     posts = current_posts(campaign.id)
-    results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None, from_phase=2))
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None, from_phase=2))
     record(campaign, low_ctr(posts))
     alert = alerts_of(campaign.id)[0]
     assert len(alert.evidence["posts"]) == len(posts) == 12
@@ -293,7 +294,7 @@ def test_the_evidence_is_bounded_in_the_prompt(api, campaign, work, fake_openai)
     work()
     prompt = answers.calls("StrategyRegeneration")[0]["messages"][1]["content"]
     lines = [line for line in prompt.splitlines() if re.match(r"- .* \(phase \d, key p\d-\d\): CTR", line)]
-    assert len(lines) == results.PROMPT_POSTS_MAX == 10
+    assert len(lines) == PROMPT_POSTS_MAX == 10
     assert "- and 2 more" in prompt
     assert db.session.get(Alert, alert.id).run_id == int(body["run_id"])
 
@@ -301,7 +302,7 @@ def test_the_evidence_is_bounded_in_the_prompt(api, campaign, work, fake_openai)
 def test_rewriting_from_an_alert_fills_the_variant_dialog(api, campaign, work, auth_client):
     posts = plan(api, campaign, work)
     post = phase(posts, 3)[0]
-    results.create(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None,
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None,
                                                             scope_post_id=str(post.id), action="rewrite"))
     record(campaign, low_ctr([post]))
     alert = alerts_of(campaign.id)[0]

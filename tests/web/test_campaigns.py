@@ -1,10 +1,9 @@
-"""Campaigns: the form, its limits, the list and the campaign page."""
+"""Campaigns through the pages: the form, its limits, the list and the campaign page."""
 import pytest
 
 from gtm.models import Campaign
 
-from tests.kit.campaigns import CAMPAIGN, FORM
-
+from tests.kit.campaigns import FORM
 
 
 def test_create_campaign_through_the_form(auth_client):
@@ -51,35 +50,3 @@ def test_form_errors_appear_next_to_their_field_and_nothing_is_created(auth_clie
 def test_form_states_its_limits(auth_client):
     page = auth_client.get("/campaigns/new").get_data(as_text=True)
     assert "Up to 120 characters" in page and "Up to 2,000 characters" in page and 'maxlength="4000"' in page
-
-
-def test_api_creates_and_reads_campaigns(api):
-    status, body = api.post("/api/campaigns", json={**CAMPAIGN, "budget": 12000})
-    assert status == 201
-    assert body["id"] == str(int(body["id"])) and body["budget"] == 12000.0 and body["current_version"] is None
-    assert body["steps"]["competitors"] == {"current_version": None, "stale": False, "available": True}
-    status, again = api.get(f"/api/campaigns/{body['id']}")
-    assert status == 200 and again["name"] == CAMPAIGN["name"]
-    assert again["created_at"].endswith("+00:00"), "timestamps say their zone, on SQLite too"
-
-
-@pytest.mark.parametrize("payload, status, needle", [
-    ("not json", 400, "must be JSON"),
-    ([1, 2], 400, "JSON object"),
-    ({"name": "x"}, 422, "product"),
-    ({**CAMPAIGN, "competitors": "a" * 81}, 422, "competitors"),
-    ({**CAMPAIGN, "channels": "linkedin"}, 201, None),
-    ({**CAMPAIGN, "channels": [1, 2]}, 422, "channels"),
-    ({**CAMPAIGN, "budget": True}, 422, "budget"),
-    ({**CAMPAIGN, "name": 5}, 422, "name"),
-])
-def test_api_bad_bodies_get_4xx_with_the_field_named(api, payload, status, needle):
-    if isinstance(payload, str):
-        response = api.client.post("/api/campaigns", data=payload, headers={**api.headers, "Content-Type": "text/plain"})
-        code, body = response.status_code, response.get_json()
-    else:
-        code, body = api.post("/api/campaigns", json=payload)
-    assert code == status, body
-    if needle:
-        assert needle in str(body["error"]) + str(body.get("detail"))
-        assert Campaign.query.count() == 0

@@ -161,7 +161,7 @@ def test_a_command_regenerates_and_undo_brings_the_previous_version_back(htmx, a
                                                                         model):
     plan_and_write(api, campaign, work)
     phase_2 = api.get(f"/api/campaigns/{campaign.id}/nodes")[1]["phases"][1]["posts"][0]
-    strategy.approve(campaign.workspace_id, campaign.id, int(phase_2["id"]))
+    strategy.approve_post(campaign.workspace_id, campaign.id, int(phase_2["id"]))
 
     response = send(htmx, campaign, f"!regenerate phase 2 {DIRECTION}")
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "strategy-changed"

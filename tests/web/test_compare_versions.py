@@ -6,7 +6,8 @@ import pytest
 
 from gtm.extensions import db
 from gtm.models import Edge, Member, Phase, Post, StrategyVersion, Variant
-from gtm.services import accounts, campaigns, strategy
+from gtm.services import accounts, campaigns
+from gtm.services.strategy.compare import word_diff
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.clients import PASSWORD
@@ -106,9 +107,9 @@ def test_compare_pairs_by_key_then_by_most_alike_title_within_a_phase(api, campa
 
 
 def test_word_diff_marks_inserted_and_deleted_words():
-    assert strategy.word_diff("Acme grew fast", "Globex grew really fast") == [
+    assert word_diff("Acme grew fast", "Globex grew really fast") == [
         ("del", "Acme"), ("ins", "Globex"), ("same", "grew"), ("ins", "really"), ("same", "fast")]
-    assert strategy.word_diff("", "New") == [("ins", "New")]
+    assert word_diff("", "New") == [("ins", "New")]
 
 
 def test_compare_page_shows_the_word_diff_escaped_and_the_coloured_graph(auth_client, campaign, two_versions):

@@ -161,15 +161,15 @@ def subjects(app, user, api, work) -> dict:
         work()
         _WRITTEN["export"] = exports.export(user.workspace_id, planned.id, "json").data
     campaign = imports.import_campaign(user.workspace_id, _WRITTEN["export"])
-    step_run = steps.start(user.workspace_id, campaign.id, "competitors")
+    step_run = steps.start_step(user.workspace_id, campaign.id, "competitors")
     runs.fail(step_run.id, "Stopped by the form fuzz test.")
     message = chat.post_message(user.workspace_id, campaign.id, user.id, user.email, "!regenerate phase 2 Bolder")
     runs.fail(message.run_id, "Stopped by the form fuzz test.")
     post = Post.query.filter_by(campaign_id=campaign.id, phase=2, is_active=True).order_by(Post.id).first()
-    trigger = results.create(user.workspace_id, campaign.id, {
+    trigger = results.create_trigger(user.workspace_id, campaign.id, {
         "metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
         "action": "regenerate"}, author_id=None)
-    results.record(user.workspace_id, campaign.id, [{
+    results.record_metrics(user.workspace_id, campaign.id, [{
         "post_id": post.id, "variant": "A", "date": "2024-01-02", "impressions": 2000, "clicks": 2,
         "conversions": 0, "spend": "5"}])
     token, _ = accounts.create_token(user.id, "fuzz")

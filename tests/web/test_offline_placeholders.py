@@ -1,13 +1,17 @@
 """The offline model invents what it says about named competitors and what the budget's lines cost:
-it marks those as placeholders, and the campaign page shows the mark, while real model output stays unmarked."""
+it marks those as placeholders, and the campaign page shows the mark, while real model output stays unmarked.
+Whatever the offline model wrote keeps its "Offline draft" badge, also once a real provider is set."""
 from html import unescape
 
 import pytest
 from markupsafe import escape
 
+from gtm.extensions import db
 from gtm.llm import schemas
 from gtm.llm.offline import COMPOSERS, Facts
 from gtm.llm.schemas.steps import PLACEHOLDER_CLAIM, PLACEHOLDER_ESTIMATE
+from gtm.models import Post
+from gtm.services.steps import versions as step_versions
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.fake_openai import Reply
@@ -115,3 +119,28 @@ def test_real_model_output_is_not_marked(auth_client, campaign, work, fake_opena
     assert "From 99 USD a month." in section(page, "competitors")
     assert "Quote from the organiser" in section(page, "costs")
     assert "Placeholder" not in page, "real model output never looks like a placeholder"
+
+
+@pytest.mark.llm("openai")
+def test_offline_drafts_keep_their_badge_after_a_key_is_set(auth_client, campaign, api, work):
+    # Written earlier by the offline model; the app now runs on a real provider (the fake server).
+    step_versions.add_current(campaign.id, "competitors", content={"summary": "Drafted offline", "competitors": []},
+                              provider="offline", model="offline")
+    db.session.commit()
+    card = auth_client.get(f"/campaigns/{campaign.id}/steps/competitors").get_data(as_text=True)
+    assert "Offline draft" in card
+
+    api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
+    work()
+    card = auth_client.get(f"/campaigns/{campaign.id}/steps/competitors").get_data(as_text=True)
+    assert "v2 of 2" in card and "Offline draft" not in card and "fake-model" in card
+    older = auth_client.get(f"/campaigns/{campaign.id}/steps/competitors?v=1").get_data(as_text=True)
+    assert "Offline draft" in older
+
+
+def test_offline_variants_carry_the_badge(auth_client, campaign, api, work):
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.order_by(Post.id).first()
+    page = auth_client.get(f"/campaigns/{campaign.id}/posts/{post.id}").get_data(as_text=True)
+    assert page.count("Offline draft") == 2

@@ -8,10 +8,11 @@ import pytest
 
 from gtm.extensions import db
 from gtm.models import Alert, Campaign, ChatMessage, StepVersion, StrategyVersion
-from gtm.services import campaigns, chat, paging, results, steps
+from gtm.services import campaigns, chat, paging, steps
 from gtm.services.campaigns import CAMPAIGNS_SHOWN
 from gtm.services.chat import MESSAGES_SHOWN
-from gtm.services.results import PAST_ALERTS_SHOWN, VERSIONS_SHOWN as RESULT_VERSIONS_SHOWN
+from gtm.services.results import VERSIONS_SHOWN as RESULT_VERSIONS_SHOWN
+from gtm.services.results.triggers import PAST_ALERTS_SHOWN
 from gtm.services.steps.versions import VERSIONS_SHOWN as STEP_VERSIONS_SHOWN
 from gtm.services.strategy.history import VERSIONS_SHOWN
 

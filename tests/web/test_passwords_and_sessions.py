@@ -1,35 +1,19 @@
-"""Accounts against an attacker: log-in timing, per-account limits, password changes, sessions that end,
-and the headers of pages that hold secrets."""
+"""Passwords and sessions against an attacker: changing the password in Settings (current one first, limited
+per account), setting one from the command line, and sessions that end: log-out and a new password end
+every other session and remember cookie."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug import security as werkzeug_security
 
 from gtm.cli import cli
 from gtm.extensions import db
 from gtm.models import User
 from gtm.services import accounts
 
-from tests.kit.clients import PASSWORD, Client, log_in
-
+from tests.kit.clients import PASSWORD, log_in, new_client, signed_in_pages_work
 
 NEW_PASSWORD = "Fresh-passw0rd-2"
 WRONG = "Wrong-passw0rd"
-
-
-def address(n: int) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": f"203.0.113.{n}"}}
-
-
-def new_client(app):
-    """Another browser: its own cookies, and a CSRF token of its own."""
-    client = Client(app, app.response_class, use_cookies=True)
-    client.fetch_csrf()
-    return client
-
-
-def signed_in_pages_work(client) -> bool:
-    return client.get("/settings").status_code == 200
 
 
 def only_the_remember_cookie(app, value):
@@ -41,74 +25,6 @@ def only_the_remember_cookie(app, value):
 
 def remember_cookie(client) -> str:
     return client.get_cookie("remember_token").value
-
-
-# Log-in timing
-
-
-def test_an_unknown_email_is_checked_against_a_hash_like_a_real_one(app, user, monkeypatch):
-    checked = []
-
-    def counting_check(pwhash, password):
-        checked.append(pwhash)
-        return werkzeug_security.check_password_hash(pwhash, password)
-
-    # The real check (the session's cache of results is bypassed), counted where accounts calls it.
-    monkeypatch.setattr(accounts, "check_password_hash", counting_check)
-    assert accounts.authenticate("nobody@example.com", PASSWORD) is None
-    assert accounts.authenticate("not an email", PASSWORD) is None
-    assert accounts.authenticate(user.email, WRONG) is None
-    assert len(checked) == 3, "every refusal checks one password hash, account or not"
-    dummy, _, real = checked
-    assert dummy != real and dummy.split("$")[0] == real.split("$")[0] == user.password_hash.split("$")[0]
-    assert dummy.startswith("scrypt:")
-    assert accounts.authenticate(user.email, PASSWORD).id == user.id
-
-
-# The per-account log-in limit
-
-
-@pytest.mark.config(GTM_LOGIN_ACCOUNT_LIMIT="3 per 15 minutes")
-def test_failed_log_ins_to_one_account_from_many_addresses_are_limited(app, client, user):
-    wrong = {"email": user.email, "password": WRONG}
-    assert [client.post("/login", data=wrong, **address(n)).status_code for n in (1, 2, 3)] == [401] * 3
-
-    right = {"email": "  Marketer@EXAMPLE.com ", "password": PASSWORD}
-    response = client.post("/login", data=right, **address(4))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 429
-    assert "Too many failed log-ins to this account" in page and "even the right password is refused" in page
-    assert 'name="password"' in page and 'value="  Marketer@EXAMPLE.com "' in page, "the log-in form, filled in"
-    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
-    assert not signed_in_pages_work(client), "the right password did not get in"
-
-    other = accounts.sign_up("other@example.com", PASSWORD)
-    assert client.post("/login", data={"email": other.email, "password": PASSWORD}, **address(4)).status_code == 303
-
-
-@pytest.mark.config(GTM_LOGIN_ACCOUNT_LIMIT="2 per 15 minutes")
-def test_emails_without_an_account_are_limited_alike(client):
-    for email in ("nobody@example.com", "not an email"):
-        statuses = [client.post("/login", data={"email": email, "password": WRONG}, **address(n)).status_code
-                    for n in (1, 2, 3)]
-        assert statuses == [401, 401, 429], email
-
-
-@pytest.mark.config(GTM_LOGIN_ACCOUNT_LIMIT="2 per 15 minutes")
-def test_successful_log_ins_do_not_count(app, client, user):
-    for n in range(4):
-        assert client.post("/login", data={"email": user.email, "password": PASSWORD}, **address(n)).status_code == 303
-    assert client.post("/login", data={"email": user.email, "password": WRONG}).status_code == 401
-
-
-def test_the_account_limit_is_a_setting(app, app_config, monkeypatch):
-    from gtm import create_app
-    from gtm.config import ConfigError
-
-    assert app.config["GTM_LOGIN_ACCOUNT_LIMIT"] == "10 per 15 minutes"
-    monkeypatch.setenv("GTM_LOGIN_ACCOUNT_LIMIT", "lots")
-    with pytest.raises(ConfigError, match="GTM_LOGIN_ACCOUNT_LIMIT"):
-        create_app(app_config)
 
 
 # Changing the password in Settings
@@ -138,6 +54,8 @@ def test_changing_the_password(auth_client, user):
     ({"confirm_password": NEW_PASSWORD + "x"}, "confirm_password", "differ"),
     ({"new_password": "x" * 200, "confirm_password": "x" * 200}, "new_password", "at most 128"),
 ])
+
+
 def test_a_refused_password_change_says_why_next_to_the_field_and_changes_nothing(auth_client, user, fields,
                                                                                     field, message):
     before = (user.password_hash, user.session_token)

@@ -64,7 +64,7 @@ def test_each_thing_the_board_shows_changes_its_state(auth_client, board, change
     if change == "approve":
         post.approved = True
     elif change == "metrics":
-        results.record(board.workspace_id, board.id, [{"post_id": post.id, "variant": "A", "date": "2026-01-05",
+        results.record_metrics(board.workspace_id, board.id, [{"post_id": post.id, "variant": "A", "date": "2026-01-05",
                                                         "impressions": 100, "clicks": 3}])
     elif change == "new post":
         post.is_active = False

@@ -36,7 +36,7 @@ def ab_rows(post_id) -> list[dict]:
 
 def test_the_results_page_shows_totals_charts_ab_results_and_versions(auth_client, campaign, planned):
     post = first_post(planned, 1)
-    results.record(campaign.workspace_id, campaign.id, ab_rows(post["id"]))
+    results.record_metrics(campaign.workspace_id, campaign.id, ab_rows(post["id"]))
     response = auth_client.get(f"/campaigns/{campaign.id}/results")
     check_page("results", response)
     text = response.get_data(as_text=True)
@@ -104,7 +104,7 @@ def test_every_bad_row_is_named_and_nothing_is_saved(auth_client, campaign, plan
 
     key = first_post(planned)["key"]
     other = campaign_service.create_campaign(user.workspace_id, {**CAMPAIGN, "name": "Other"})
-    results.record(campaign.workspace_id, campaign.id, [{"post_id": first_post(planned)["id"], "variant": "A",
+    results.record_metrics(campaign.workspace_id, campaign.id, [{"post_id": first_post(planned)["id"], "variant": "A",
                                                           "date": EARLIER, "impressions": 10, "clicks": 1}])
     before = stored()
     future = (date.today() + timedelta(days=3)).isoformat()
@@ -221,7 +221,7 @@ def test_a_bad_day_on_the_post_page_is_refused_and_nothing_is_saved(auth_client,
 
 def test_the_board_shows_ctr_on_cards_with_numbers(auth_client, campaign, planned):
     post, other = first_post(planned), first_post(planned, 0, 1)
-    results.record(campaign.workspace_id, campaign.id, [{"post_id": post["id"], "variant": "A", "date": DAY,
+    results.record_metrics(campaign.workspace_id, campaign.id, [{"post_id": post["id"], "variant": "A", "date": DAY,
                                                           "impressions": 800, "clicks": 20}])
     text = auth_client.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
     card = section(text, f"post-card-{post['id']}")
@@ -231,7 +231,7 @@ def test_the_board_shows_ctr_on_cards_with_numbers(auth_client, campaign, planne
 
 
 def test_a_csv_that_breaks_a_trigger_raises_an_alert_shown_on_the_pages(auth_client, campaign, planned):
-    results.create(campaign.workspace_id, campaign.id, {"metric": "ctr", "comparison": "<", "threshold": 1,
+    results.create_trigger(campaign.workspace_id, campaign.id, {"metric": "ctr", "comparison": "<", "threshold": 1,
                                                         "min_impressions": 1000, "scope_phase": 2,
                                                         "action": "regenerate"})
     lines = [f"{post['key']},{label},{DAY},1000,2,0,0" for post in planned["phases"][1]["posts"] for label in "AB"]

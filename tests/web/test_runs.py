@@ -1,8 +1,12 @@
-"""The run page: a run's progress, the text arriving from the model while it works, and its outcome."""
+"""The run page: a run's progress, the text arriving from the model while it works, and its outcome; and
+runs that lost their way to the queue (never handed over, or their job id not recorded) found again."""
 import re
+from datetime import timedelta
 
 from gtm import broker
-from gtm.models import Run
+from gtm.extensions import db
+from gtm.models import Post, Run
+from gtm.services import runs, steps
 
 
 def test_run_page_shows_live_text_as_whole_lines(auth_client, campaign, work):
@@ -18,3 +22,36 @@ def test_run_page_shows_live_text_as_whole_lines(auth_client, campaign, work):
 
     work()
     assert "live-preview" not in auth_client.get(f"/runs/{run.id}").get_data(as_text=True)
+
+
+def test_a_run_that_never_reached_the_queue_fails_and_can_be_retried(htmx, api, campaign, work, app):
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.order_by(Post.id).first()
+    post.status = "planned"
+    # A post run created while Redis was away: no job id, nothing in RQ.
+    stray = runs.add(workspace_id=campaign.workspace_id, campaign_id=campaign.id, kind="post",
+                     subject=f"post:{post.id}", params={"post_id": post.id})
+    db.session.commit()
+    assert stray.job_id is None
+    assert runs.reconcile(stray).status == "queued", "within its grace it may still be handed over"
+    stray.created_at -= timedelta(minutes=5)
+    db.session.commit()
+
+    board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Run, stray.id).status == "failed"
+    assert db.session.get(Post, post.id).status == "failed" and "Retry" in board
+    response = htmx.post(f"/campaigns/{campaign.id}/posts/{post.id}/retry")
+    assert response.status_code == 200, "the lost run no longer holds the post's slot"
+    work()
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).status == "ready"
+
+
+def test_a_run_whose_job_id_was_not_recorded_is_found_by_its_run_id(campaign, user, app):
+    run = steps.start_step(user.workspace_id, campaign.id, "competitors")
+    run.job_id = None
+    run.created_at -= timedelta(minutes=5)
+    db.session.commit()
+    assert runs.reconcile(run).status == "queued", "its job is in RQ under the id derived from the run"

@@ -1,15 +1,18 @@
 """The strategy board, the graph and approval: polling that stops, the nodes JSON, approve-all,
-the SVG and its Mermaid text, and well-formed pages."""
+the SVG and its Mermaid text, well-formed pages, archived posts that stay read-only, and a graph page that
+reads posts only."""
 import re
 
 import pytest
+from sqlalchemy import event
 
 from gtm.extensions import db
 from gtm.models import Edge, Post, Run
 
+from tests.kit.jobs import queue_length
 from tests.kit.pages import check_page, crawl
 from tests.kit.plans import valid_plan
-from tests.kit.strategy import answer_plans_with
+from tests.kit.strategy import answer_plans_with, plan_twice
 
 
 def test_board_polls_while_posts_are_unfinished_and_then_stops(htmx, api, campaign, work):
@@ -231,3 +234,52 @@ def test_progress_moves_when_there_is_nothing_to_count(app, status, done, total,
         html = render_template("runs/_progress.html", run=run, live=[])
     assert ("<progress max=" not in html) is moving
     assert "Planning phases and posts…" in html
+
+
+def test_archived_posts_are_read_only_on_pages_and_in_the_api(htmx, api, campaign, work, app):
+    old = plan_twice(api, campaign, work)
+    base = f"/campaigns/{campaign.id}/posts/{old.id}"
+    runs_before = Run.query.count()
+    approved_before = old.approved
+
+    dialog = htmx.get(f"{base}/variants/A/regenerate")
+    assert dialog.status_code == 409 and "archived strategy version (v1)" in dialog.get_data(as_text=True)
+    for path, data in ((f"{base}/variants/A/regenerate", {"feedback": "Shorter"}),
+                       (f"{base}/approve", {"approved": "1"}),
+                       (f"{base}/approve", {"approved": "0"})):
+        response = htmx.post(path, data=data)
+        assert response.status_code == 409, path
+        assert "read-only" in response.get_data(as_text=True)
+
+    old.status, old.error = "failed", "It broke"
+    db.session.commit()
+    response = htmx.post(f"{base}/retry", data={"back": "post"})
+    assert response.status_code == 409 and "read-only" in response.get_data(as_text=True)
+
+    db.session.expire_all()
+    assert Run.query.count() == runs_before and queue_length(app) == 0
+    assert db.session.get(Post, old.id).approved == approved_before
+    page = htmx.get(base).get_data(as_text=True)
+    assert "Archived · read-only" in page
+    assert "/retry" not in page and "/approve" not in page and "/regenerate" not in page
+
+    status, body = api.post(f"/api/campaigns/{campaign.id}/approve-all")
+    assert status == 200
+    db.session.expire_all()
+    assert not db.session.get(Post, old.id).approved, "approve-all leaves archived posts alone"
+
+
+def test_the_graph_page_does_not_reconcile_the_board(auth_client, campaign, api, work):
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert auth_client.get(f"/campaigns/{campaign.id}/strategy/graph").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements and not any("FROM run" in s for s in statements), "the graph reads posts, not runs"
