@@ -20,7 +20,6 @@ import argparse
 import math
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from gtm.services import accounts, campaigns, strategy  # noqa: E402
 from tests.kit.fake_openai import FakeOpenAI, Reply  # noqa: E402
 from tests.kit.schema_samples import estimate_tokens  # noqa: E402
 from tests.kit.plans import schema_name, valid_plan  # noqa: E402
+from tests.kit.processes import stop  # noqa: E402
 
 SPEED_TARGET = 1.3
 TOKENS_TARGET = 1.2
@@ -113,15 +113,7 @@ class Bench:
             raise click.ClickException(f"{count} workers did not start; see the logs in {self.folder}")
 
     def stop_workers(self) -> None:
-        for process in self.workers:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(self.workers, timeout=15)
         self.workers = []
         # Stopped workers leave their registrations behind for a moment; new ones are counted afresh.
         from rq import Worker

@@ -18,7 +18,6 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from gtm.extensions import db  # noqa: E402
 from gtm.models import Campaign, Member, Phase, Post, StrategyVersion  # noqa: E402
 from gtm.services import accounts, exports, imports  # noqa: E402
 from tests.kit.plans import valid_plan  # noqa: E402
+from tests.kit.processes import free_port, stop  # noqa: E402
 
 RATIO_TARGET = 1.5
 PASSWORD = "Sturdy-passw0rd"
@@ -153,7 +153,7 @@ class Server:
     """gunicorn serving the app with a `/ping` hello-world route, on 127.0.0.1."""
 
     def __init__(self, env: dict, workers: int = 1, threads: int = 8):
-        self.port = _free_port()
+        self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--threads", str(threads), "--backlog", "2048", "--log-level", "warning", "bench.poll:bench_app()"],
@@ -177,8 +177,7 @@ class Server:
             connection.close()
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=20)
+        stop([self.process], timeout=20)
 
 
 def bench_app():
@@ -191,12 +190,6 @@ def bench_app():
     return app
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def session_cookie(server: Server, email: str) -> str:

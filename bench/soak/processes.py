@@ -1,23 +1,14 @@
 """The soak's `gtm worker` processes, the supervisor that replaces dead ones, and killing them mid-job."""
 import os
 import random
-import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from tests.kit.processes import kill_worker_tree, work_horse
+from tests.kit.processes import kill_worker_tree, stop, work_horse
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Workers:
@@ -80,12 +71,4 @@ class Workers:
     def stop(self) -> None:
         with self.lock:
             processes, self.processes = self.processes, []
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(processes, timeout=20)

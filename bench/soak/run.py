@@ -3,7 +3,6 @@ import collections
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,11 +20,12 @@ from gtm.models import STEP_KINDS, Run
 from gtm.models.run import UNFINISHED
 from gtm.services import accounts
 from tests.kit.fake_openai import FakeOpenAI
+from tests.kit.processes import free_port, stop
 
 from .checks import Checks
 from .clients import Http, Statuses
 from .model import HEARTBEAT, LLM_TIMEOUT, PASSWORD, REGENERATE_FROM, Faults, campaign_fields
-from .processes import ROOT, Workers, free_port
+from .processes import ROOT, Workers
 from .recovery import Recovery
 
 
@@ -118,9 +118,8 @@ class Soak(Recovery, Checks):
 
     def close(self, keep: bool = False) -> None:
         self.workers.stop()
-        if self.web is not None and self.web.poll() is None:
-            os.killpg(self.web.pid, signal.SIGTERM)
-            self.web.wait(timeout=30)
+        if self.web is not None:
+            stop([self.web], timeout=30)
         db.session.remove()
         db.engine.dispose()
         self.context.pop()

@@ -12,3 +12,10 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def paced_offline_model(monkeypatch):
+    """The live server's offline model writes as a real one streams, slowly enough for a test to see the
+    progress a person would see (without it, the model answers at once)."""
+    monkeypatch.setenv("TEST_OFFLINE_PACE", "0.02")

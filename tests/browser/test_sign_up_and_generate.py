@@ -1,11 +1,13 @@
 """A newcomer in a real browser: sign up, create a campaign, generate the competitor analysis live."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.kit.browser import screenshot
 
 
+@pytest.mark.usefixtures("paced_offline_model")
 def test_sign_up_create_a_campaign_and_generate_competitors(live_server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(20_000)

@@ -9,12 +9,7 @@ from tests.kit.browser import screenshot
 from tests.kit.clients import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def paced_offline_model(monkeypatch):
-    """The offline model writes as a real one streams, slowly enough to see the board fill in."""
-    monkeypatch.setenv("TEST_OFFLINE_PACE", "0.02")
-
-
+@pytest.mark.usefixtures("paced_offline_model")
 def test_plan_watch_regenerate_and_approve(live_server, browser, user, campaign):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
