@@ -124,3 +124,8 @@ def from_phase_2(kept: list[str]) -> dict:
     new["edges"] += [{"from": key, "to": f"new-p1-{i % 2}"} for i, key in enumerate(kept)]
     new["edges"] += [{"from": kept[0], "to": "new-p1-1"}] if len(kept) == 1 else []
     return new
+
+
+def test_the_page_says_when_there_is_no_strategy_yet(auth_client, campaign):
+    text = auth_client.get(regen_url(campaign.id)).get_data(as_text=True)
+    assert f"{escape(campaign.name)} · no strategy yet." in text and "version None" not in text
