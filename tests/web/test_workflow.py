@@ -14,6 +14,7 @@ from gtm.services import steps
 from tests.kit.pages import check_page
 from tests.kit.workflow import INPUTS, PLAIN, SCHEMAS, SHOWS, counts, current, generate_until, section
 
+
 @pytest.mark.parametrize("kind", STEP_KINDS)
 def test_generate_each_step_with_the_earlier_steps_as_context(htmx, auth_client, campaign, work, kind):
     generate_until(auth_client, work, campaign, kind, include_last=False)
