@@ -1,5 +1,6 @@
-"""Comparing two strategy versions: posts added, removed, kept and changed (paired by key, then by the most
-alike title, within a phase), edges and phases; the page's word diff and coloured graph; bad versions refused."""
+"""Comparing two strategy versions: posts added, removed, kept and changed (paired by key, then by the closest
+title on the same channel, within a phase), edges and phases; the page's word diff and coloured graph; bad
+versions refused."""
 import re
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from gtm.extensions import db
 from gtm.models import Edge, Member, Phase, Post, StrategyVersion, Variant
 from gtm.services import accounts, campaigns
-from gtm.services.strategy.compare import word_diff
+from gtm.services.strategy.compare import title_overlap, word_diff
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.clients import PASSWORD
@@ -104,6 +105,47 @@ def test_compare_pairs_by_key_then_by_most_alike_title_within_a_phase(api, campa
     assert {(pair["from"], pair["to"]) for pair in back["posts"]["changed"]} == \
         {(str(q["story"].id), str(p["story"].id)), (str(q["pricing"].id), str(p["pricing"].id))}
     assert back["phases"] == {"added": [], "removed": [3], "changed": [2]}
+
+
+@pytest.mark.parametrize("old, new, share", [
+    ("Webinar on pricing", "Webinar on pricing tiers", 0.75),
+    ("Webinar on pricing", "Webinar on packaging", 0.5),  # half the words: close, the edge
+    ("Webinar on packaging", "Webinar on pricing tiers", 0.4),  # under half: not close
+    ("Launch day: what you get!", "launch DAY, what you get", 1.0),  # case and punctuation ignored
+    ("", "", 0.0),
+])
+def test_title_overlap_is_the_share_of_distinct_words_both_titles_have(old, new, share):
+    assert title_overlap(old, new) == pytest.approx(share)
+    assert title_overlap(new, old) == pytest.approx(share)
+
+
+def test_posts_on_another_channel_or_with_distant_titles_are_archived_and_new_not_changed(api, campaign):
+    """The tour's case: an approved LinkedIn post of day 7 and a new email post of day 8 are two posts."""
+    c = campaign.id
+    old = {
+        "approved": add_post(c, 1, 2, "p2-a", "Hands-on: Acme in practice", channel="linkedin", day=7),
+        "half": add_post(c, 1, 2, "p2-b", "Webinar on pricing", channel="x"),
+        "under": add_post(c, 1, 2, "p2-c", "Webinar on packaging", channel="facebook"),
+    }
+    new = {
+        # The same title on email: another channel is another post.
+        "email": add_post(c, 2, 2, "r2-a", "Hands-on: Acme in practice", channel="email", day=8, is_active=True),
+        # Half the words in common, on the same channel: close, so changed.
+        "half": add_post(c, 2, 2, "r2-b", "Webinar on packaging", channel="x", is_active=True),
+        # Two of five words in common, on the same channel: not close.
+        "under": add_post(c, 2, 2, "r2-c", "Webinar on pricing tiers", channel="facebook", is_active=True),
+    }
+    old["approved"].approved = True
+    add_version(c, 1, [(1, "Awareness", "Be seen"), (2, "Consideration", "Be chosen")], list(old.values()))
+    add_version(c, 2, [(1, "Awareness", "Be seen"), (2, "Consideration", "Be chosen")], list(new.values()))
+    campaign.current_version = 2
+    db.session.commit()
+    status, body = api.get(f"/api/campaigns/{c}/compare?a=1&b=2")
+    assert status == 200, body
+    assert body["posts"]["changed"] == [{"from": str(old["half"].id), "to": str(new["half"].id)}]
+    assert sorted(body["posts"]["removed"]) == sorted(str(old[k].id) for k in ("approved", "under"))
+    assert sorted(body["posts"]["added"]) == sorted(str(new[k].id) for k in ("email", "under"))
+    assert body["summary"].startswith("0 posts kept, 1 changed, 2 new, 2 archived")
 
 
 def test_word_diff_marks_inserted_and_deleted_words():

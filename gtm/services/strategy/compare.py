@@ -1,10 +1,12 @@
 """Comparing two strategy versions: posts added, removed, kept and changed, edges and phases, and one coloured graph.
 
 A post that one version dropped and the other added in the same phase is read as the same post
-changed when both have the post key, or else when their titles are alike enough; the pairs are
-taken greedily, most alike first, so each post is in at most one pair.
+changed when both have the post key, or else when they are on the same channel and their titles are
+close (see `title_overlap`); the pairs are taken greedily, most alike first, so each post is in at
+most one pair. Anything else is shown as one archived post and one new post.
 """
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -18,9 +20,11 @@ from .lookups import current_variant, edges_among, member_posts, phases
 from .restore import get_version
 from .variants import VARIANT_LABELS
 
-# difflib.get_close_matches' own cutoff: below it two titles are more different than alike, and
-# pairing them would call two unrelated posts one post changed.
-TITLE_CUTOFF = 0.6
+# Two titles are close when at least half of all their distinct words are shared. Letters alone
+# (difflib's character ratio) paired unrelated posts that merely named the same product; a channel
+# change or a new title with a few common words is a different post, not the same post rewritten.
+TITLE_CUTOFF = 0.5
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -104,8 +108,14 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return parts
 
 
+def title_overlap(old: str, new: str) -> float:
+    """Return the share of distinct words, ignoring case and punctuation, that both titles have (0 to 1)."""
+    a, b = set(_WORD.findall(old.lower())), set(_WORD.findall(new.lower()))
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
 def pair_changed(removed: list[Post], added: list[Post]) -> list[tuple[Post, Post]]:
-    """Pair removed and added posts of the same phase: same key first, then the most alike titles."""
+    """Pair removed and added posts of the same phase: same key first, then same channel and closest titles."""
     pairs: list[tuple[Post, Post]] = []
     left, right = list(removed), list(added)
     for old in list(left):
@@ -114,8 +124,8 @@ def pair_changed(removed: list[Post], added: list[Post]) -> list[tuple[Post, Pos
             pairs.append((old, new))
             left.remove(old)
             right.remove(new)
-    scored = sorted(((difflib.SequenceMatcher(a=old.title.lower(), b=new.title.lower()).ratio(), old.id, new.id,
-                      old, new) for old in left for new in right if old.phase == new.phase),
+    scored = sorted(((title_overlap(old.title, new.title), old.id, new.id, old, new)
+                     for old in left for new in right if old.phase == new.phase and old.channel == new.channel),
                     key=lambda row: (-row[0], row[1], row[2]))
     taken: set[int] = set()
     for ratio, _, _, old, new in scored:
