@@ -47,6 +47,7 @@ PROVIDER_MAX, MODEL_MAX = 20, 80  # the columns
 # Every post of a phase joined to every post of the next, across the largest strategy a regeneration makes.
 EDGES_MAX = (graph.REGENERATE_PHASES_MAX - 1) * graph.POSTS_MAX ** 2
 UNFINISHED = ("planned", "writing")
+CHOOSE_EXPORT = "Choose the .json file that “Download: JSON” on a strategy board saves."
 
 
 class BadFile(ServiceError):
@@ -74,8 +75,14 @@ def read(data: bytes | str | dict) -> dict:
         raise BadFile("The file is empty; choose a JSON export of a campaign.")
     try:
         value = jsonsafe.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BadFile(f"The file is not JSON ({str(error)[:120]}); choose a JSON export of a campaign.") from None
+    except UnicodeDecodeError:
+        raise BadFile(f"This file is not text, so it is not a campaign export. {CHOOSE_EXPORT}") from None
+    except ValueError as error:
+        # The parser's words ("Expecting value: line 1 column 1 (char 0)") mean nothing to a marketer; the place
+        # is kept for someone who edited an export by hand.
+        where = f" It stops being JSON at line {error.lineno}, column {error.colno}." if getattr(error, "pos", 0) \
+            else ""
+        raise BadFile(f"This file is not a campaign export: it is not JSON.{where} {CHOOSE_EXPORT}") from None
     if not isinstance(value, dict):
         raise BadFile("The file is JSON but not an object; choose a JSON export of a campaign.")
     return value

@@ -136,6 +136,29 @@ def test_a_bad_upload_shows_the_error_beside_the_field(auth_client, user):
     assert Campaign.query.count() == 0
 
 
+PLAIN = "This file is not a campaign export: it is not JSON."
+CHOOSE = "Choose the .json file that “Download: JSON” on a strategy board saves."
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"Date,Impressions\n2026-05-04,1500\n", f"{PLAIN} {CHOOSE}"),  # a CSV chosen by mistake
+    (b'{\n  "format": "gtm.campaign",\n  "name": oops\n}', f"{PLAIN} It stops being JSON at line 3, column 11. "
+                                                          f"{CHOOSE}"),  # an export edited by hand
+    (b"\x89PNG\r\n\x1a\n\xff\xfe", f"This file is not text, so it is not a campaign export. {CHOOSE}"),
+])
+def test_a_file_that_is_not_json_is_refused_in_plain_words(api, auth_client, user, raw, words):
+    status, body = import_(api, raw)
+    assert status == 400 and body["error"] == words, body
+    response = auth_client.post("/campaigns/import", data={"export": (io.BytesIO(raw), "results.csv")},
+                                content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="export-error"' in text
+    assert words in text
+    for parser_words in ("Expecting", "char 0", "codec", "delimiter"):
+        assert parser_words not in body["error"] and parser_words not in text
+    assert Campaign.query.count() == 0
+
+
 def test_the_upload_needs_its_csrf_token(auth_client):
     response = auth_client.post("/campaigns/import", data={"export": (io.BytesIO(b"{}"), "x.json")},
                                 content_type="multipart/form-data", with_csrf=False)
