@@ -2,7 +2,7 @@
 from flask import Flask
 
 from . import context, converters, errors, security
-from .assets import script_sources
+from .assets import favicon, script_sources
 from .htmx import poll_url
 from .requests import Request
 
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     register_filters(app)
     context.init_app(app)
     app.add_template_global(poll_url)  # for macros, which are imported without the page's context

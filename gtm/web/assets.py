@@ -1,16 +1,18 @@
-"""The pinned htmx: the local copy the set-up command fetches, or the same file from the CDN with its SRI hash.
+"""The pinned htmx: the local copy the set-up command fetches, or the same file from the CDN with its SRI hash;
+and the icon, for browsers that ask /favicon.ico before reading the page's link.
 
 scripts/fetch_htmx.sh reads the version and the hash from this file, so they are written once.
 """
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app, redirect, url_for
 from markupsafe import Markup
 
 HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 HTMX_LOCAL = f"vendor/htmx-{HTMX_VERSION}.min.js"
+FAVICON = "favicon.svg"
 
 
 def htmx_from_cdn() -> bool:
@@ -28,3 +30,9 @@ def htmx_script() -> Markup:
 def script_sources() -> tuple[str, ...]:
     """Scripts the CSP allows beside our own files: the one pinned htmx file, when it comes from the CDN."""
     return (HTMX_CDN,) if htmx_from_cdn() else ()
+
+
+def favicon():
+    """Send a browser asking for /favicon.ico to the icon the pages link to."""
+    # Not permanent: browsers keep a 301 forever, and the icon's file may change.
+    return redirect(url_for("static", filename=FAVICON), 302)

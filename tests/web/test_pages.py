@@ -55,3 +55,16 @@ def test_fragments_vary_and_full_pages_differ(htmx, campaign):
     htmx.environ_base.pop("HTTP_HX_REQUEST")
     full = htmx.get(f"/campaigns/{campaign.id}/steps/competitors")
     assert "<html" in full.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_pages_link_an_icon_and_favicon_ico_leads_to_it(client, auth_client, signed_in):
+    reader = auth_client if signed_in else client
+    html = reader.get("/" if signed_in else "/login").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in html
+    # Browsers ask /favicon.ico on their own, signed in or not: sent to the same icon, never a 404.
+    response = reader.get("/favicon.ico")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/static/favicon.svg")
+    with reader.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.get_data(as_text=True).startswith('<svg xmlns="http://www.w3.org/2000/svg"')
