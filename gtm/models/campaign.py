@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._base import created_at
+from ._base import UTCDateTime, created_at
 
 
 class Campaign(db.Model):
@@ -28,3 +28,7 @@ class Campaign(db.Model):
     launch_date: Mapped[date | None] = mapped_column(Date)
     current_version: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = created_at()
+    # When a field the analysis steps read last changed: a step version made before it is stale.
+    details_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Archived campaigns leave the campaigns list and keep everything; None while in use.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -211,11 +211,13 @@ def campaign_row(model, workspace_id: int, campaign_id: int, row_id, missing: st
 CAMPAIGNS_SHOWN = 20
 
 
-def list_campaigns(workspace_id: int, before=None, limit=None) -> paging.Page[Campaign]:
-    """Return a page of the workspace's campaigns, newest first: those created before the cursor `before`
-    (as given, checked here); `limit` is the page's size, paging.LIMIT_DEFAULT when None."""
+def list_campaigns(workspace_id: int, before=None, limit=None, archived: bool = False) -> paging.Page[Campaign]:
+    """Return a page of the workspace's campaigns in use (the archived ones when `archived`), newest first:
+    those created before the cursor `before` (as given, checked here); `limit` is the page's size,
+    paging.LIMIT_DEFAULT when None."""
     before, size = paging.cursor(before), paging.limit(limit)
-    rows = db.session.scalars(paging.keyset(select(Campaign).where(Campaign.workspace_id == workspace_id),
+    shown = Campaign.archived_at.is_not(None) if archived else Campaign.archived_at.is_(None)
+    rows = db.session.scalars(paging.keyset(select(Campaign).where(Campaign.workspace_id == workspace_id, shown),
                                             Campaign.id, before, size)).all()
     return paging.page_of(rows, size, before, lambda campaign: campaign.id)
 

@@ -86,5 +86,6 @@ def post_results_context(campaign_id: int, post_id: int, values: dict | None = N
 
 def campaigns_page(status: int = 200, **context):
     """The workspace's campaigns, newest first a page at a time (?before=), with the import form."""
-    found = campaigns.list_campaigns(workspace_id(), request.args.get("before"), campaigns.CAMPAIGNS_SHOWN)
-    return page("campaigns/index.html", status=status, campaigns=found, **context)
+    archived = request.args.get("archived") == "1"
+    found = campaigns.list_campaigns(workspace_id(), request.args.get("before"), campaigns.CAMPAIGNS_SHOWN, archived)
+    return page("campaigns/index.html", status=status, campaigns=found, archived=archived, **context)

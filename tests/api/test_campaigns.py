@@ -1,6 +1,7 @@
 """Campaigns through the API: created and read back, bad bodies refused naming the field, and reads that
 write nothing."""
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -67,3 +68,100 @@ def test_api_reads_do_not_write_to_the_database(api, campaign, token, app):
     api.get(f"/api/campaigns/{campaign.id}")
     db.session.expire_all()
     assert db.session.scalar(db.select(ApiToken.last_used_at)) > first - timedelta(minutes=2), "noted again"
+
+
+# --- Edited, archived and deleted ---------------------------------------------------------------------------
+
+def _current_step(campaign, kind="competitors", context=None):
+    """A current step version made now, as a generation would save it."""
+    from gtm.services.steps import versions
+    version = versions.add_current(campaign.id, kind, content={"summary": "x"}, context_versions=context or {})
+    db.session.commit()
+    return version
+
+
+def test_patch_changes_only_the_fields_given_and_marks_the_steps_stale(api, campaign):
+    _current_step(campaign)
+    status, body = api.patch(f"/api/campaigns/{campaign.id}", json={"audience": "Owners of flower shops and cafés"})
+    assert status == 200, body
+    assert body["audience"] == "Owners of flower shops and cafés" and body["name"] == "Bloom launch"
+    assert body["budget"] == 12000.0 and body["competitors"] == ["Floranext", "Spreadsheets"]
+    assert body["steps"]["competitors"]["stale"] is True
+
+
+def test_patch_of_the_launch_date_alone_leaves_the_steps_fresh(api, campaign):
+    _current_step(campaign)
+    status, body = api.patch(f"/api/campaigns/{campaign.id}", json={"launch_date": "2027-03-01"})
+    assert status == 200 and body["launch_date"] == "2027-03-01"
+    assert body["steps"]["competitors"]["stale"] is False
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"name": ""}, "name"),
+    ({"name": None}, "name"),
+    ({"budget": -1, "audience": "New audience"}, "budget"),
+    ({"channels": ["myspace"]}, "channels"),
+    ({"name": 5}, "name"),
+])
+def test_patch_refuses_a_bad_field_by_name_and_changes_nothing(api, campaign, payload, field):
+    before = api.get(f"/api/campaigns/{campaign.id}")[1]
+    status, body = api.patch(f"/api/campaigns/{campaign.id}", json=payload)
+    assert status == 422 and field in body["detail"], body
+    assert api.get(f"/api/campaigns/{campaign.id}")[1] == before
+
+
+def test_archive_leaves_the_list_and_unarchive_brings_it_back(api, campaign):
+    status, body = api.post(f"/api/campaigns/{campaign.id}/archive")
+    assert status == 200 and body["archived_at"]
+    assert api.get("/api/campaigns")[1]["campaigns"] == []
+    archived = api.get("/api/campaigns?archived=true")[1]["campaigns"]
+    assert [c["id"] for c in archived] == [str(campaign.id)]
+    assert api.get(f"/api/campaigns/{campaign.id}")[0] == 200, "an archived campaign keeps everything"
+    status, body = api.post(f"/api/campaigns/{campaign.id}/unarchive")
+    assert status == 200 and body["archived_at"] is None
+    assert [c["id"] for c in api.get("/api/campaigns")[1]["campaigns"]] == [str(campaign.id)]
+    assert api.get("/api/campaigns?archived=maybe")[0] == 422
+
+
+def test_delete_removes_the_campaign_with_everything_it_holds(api, campaign, work, app):
+    from gtm.models import (Alert, ChatMessage, Edge, Member, Metric, Phase, Post, Run, StepVersion,
+                            StrategyVersion, Trigger, Variant)
+    from tests.kit import triggers
+    from tests.kit.strategy import plan_and_write
+    other = campaigns_service().create_campaign(campaign.workspace_id, {**CAMPAIGN, "name": "Kept"})
+    _current_step(campaign)
+    plan_and_write(api, campaign, work)
+    triggers.create(api, campaign)
+    posts = triggers.current_posts(campaign.id)
+    triggers.record(campaign, triggers.low_ctr(triggers.phase(posts, 2)))
+    assert triggers.open_alerts(campaign.id)
+    assert api.post(f"/api/campaigns/{campaign.id}/chat", json={"message": "hello"})[0] == 201
+    image = Path(app.instance_path) / "media" / str(campaign.workspace_id) / "delete-me.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"png")
+    variant = Variant.query.first()
+    variant.media_path = f"{campaign.workspace_id}/delete-me.png"
+    db.session.commit()
+
+    status, body = api.delete(f"/api/campaigns/{campaign.id}")
+    assert status == 204 and body is None
+    db.session.expire_all()
+    assert api.get(f"/api/campaigns/{campaign.id}")[0] == 404
+    for model in (StepVersion, StrategyVersion, Member, Phase, Post, Edge, Metric, Trigger, Alert, ChatMessage, Run):
+        assert model.query.filter_by(campaign_id=campaign.id).count() == 0, model.__name__
+    assert Variant.query.count() == 0 and not image.exists()
+    assert db.session.get(Campaign, other.id) is not None
+    assert api.delete(f"/api/campaigns/{campaign.id}")[0] == 404
+
+
+def test_delete_is_refused_while_a_run_is_in_flight(api, campaign):
+    status, _ = api.post(f"/api/campaigns/{campaign.id}/steps/competitors/generate")
+    assert status == 202
+    status, body = api.delete(f"/api/campaigns/{campaign.id}")
+    assert status == 409 and "wait" in body["error"]
+    assert db.session.get(Campaign, campaign.id) is not None
+
+
+def campaigns_service():
+    from gtm.services import campaigns
+    return campaigns

@@ -105,8 +105,14 @@ class Api:
     def post(self, path, json=None, **kwargs):
         return self._checked("POST", path, self.client.post(path, json=json, headers=self.headers, **kwargs))
 
+    def patch(self, path, json=None, **kwargs):
+        return self._checked("PATCH", path, self.client.patch(path, json=json, headers=self.headers, **kwargs))
+
+    def delete(self, path, json=None, **kwargs):
+        return self._checked("DELETE", path, self.client.delete(path, json=json, headers=self.headers, **kwargs))
+
     def _checked(self, method, path, response):
-        answer = response.get_json()
+        answer = response.get_json(silent=True)
         self.checker(self.client).check(self.app, method, path, response.status_code, answer)
         return response.status_code, answer
 

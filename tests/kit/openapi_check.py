@@ -39,6 +39,9 @@ class AnswerChecker:
         response = responses[str(status)]
         if "$ref" in response:
             response = self.components["responses"][response["$ref"].rpartition("/")[2]]
+        if "content" not in response:
+            assert answer is None, f"{method} {path} {status} has a body the document says it has not"
+            return
         schema = response["content"]["application/json"]["schema"]
         validator = Draft202012Validator({**schema, "components": self.components},
                                          format_checker=Draft202012Validator.FORMAT_CHECKER)

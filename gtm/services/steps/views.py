@@ -4,11 +4,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import STEP_KINDS, Run, StepVersion
+from ...models import STEP_KINDS, Campaign, Run, StepVersion
 from .. import campaigns, runs
 from ..errors import Conflict
 from . import versions
 from .specs import SPECS, StepSpec, blocked_reason, spec_for, stale_because
+
+# What a step version made before the campaign's fields last changed is stale because of.
+CAMPAIGN_DETAILS = "the campaign's details (edited since)"
+
+
+def _stale(kind: str, context: dict | None, numbers: dict[str, int], made, details_changed) -> list[str]:
+    """Name what a version was built on that has changed since: earlier steps, and the campaign's fields."""
+    return stale_because(kind, context, numbers) + (
+        [CAMPAIGN_DETAILS] if details_changed is not None and made < details_changed else [])
 
 
 @dataclass
@@ -67,7 +76,7 @@ def overview(workspace_id: int, campaign_id: int) -> list[StepCard]:
 def step_card(workspace_id: int, campaign_id: int, kind: str, number: int | None = None) -> StepCard:
     """Return one step card, its run reconciled with the queue; `number` puts that version on display."""
     spec = spec_for(kind)
-    campaigns.get_campaign(workspace_id, campaign_id)
+    campaign = campaigns.get_campaign(workspace_id, campaign_id)
     # The run before the versions: a job saves its version and finishes its run in one transaction,
     # so a run read as finished has its version in the reads below. The other way round, a job that
     # finished between the reads gave a card that was done (no more polling) without its version.
@@ -78,7 +87,8 @@ def step_card(workspace_id: int, campaign_id: int, kind: str, number: int | None
     current = versions.current(campaign_id, kind)
     shown = versions.version_or_404(campaign_id, spec, number) if number is not None else current
     live = runs.live_lines(run) if run is not None and not run.finished else []
-    stale = stale_because(kind, current.context_versions, numbers) if current else []
+    stale = _stale(kind, current.context_versions, numbers, current.created_at,
+                   campaign.details_changed_at) if current else []
     return StepCard(spec, current, versions.count(campaign_id, kind), run, blocked_reason(spec, numbers), stale,
                     live, shown)
 
@@ -98,18 +108,23 @@ def status_summary(campaign_id: int) -> dict[str, dict]:
 
 def status_summaries(campaign_ids: list[int]) -> dict[int, dict[str, dict]]:
     """Return `status_summary` of each campaign, read in one query whatever the number of campaigns."""
-    current: dict[int, dict[str, tuple[int, dict]]] = {campaign_id: {} for campaign_id in campaign_ids}
+    current: dict[int, dict[str, tuple]] = {campaign_id: {} for campaign_id in campaign_ids}
+    changed: dict[int, object] = {}
     if campaign_ids:
-        for campaign_id, kind, number, context in db.session.execute(
-                select(StepVersion.campaign_id, StepVersion.kind, StepVersion.number, StepVersion.context_versions)
+        changed = dict(db.session.execute(select(Campaign.id, Campaign.details_changed_at)
+                                          .where(Campaign.id.in_(campaign_ids))).all())
+        for campaign_id, kind, number, context, made in db.session.execute(
+                select(StepVersion.campaign_id, StepVersion.kind, StepVersion.number, StepVersion.context_versions,
+                       StepVersion.created_at)
                 .where(StepVersion.campaign_id.in_(campaign_ids), StepVersion.is_current.is_(True))):
-            current[campaign_id][kind] = (number, context)
+            current[campaign_id][kind] = (number, context, made)
     found = {}
     for campaign_id, versions_of in current.items():
-        numbers = {kind: number for kind, (number, _) in versions_of.items()}
+        numbers = {kind: number for kind, (number, _, _) in versions_of.items()}
         found[campaign_id] = {kind: {
             "current_version": numbers.get(kind),
-            "stale": bool(kind in versions_of and stale_because(kind, versions_of[kind][1], numbers)),
+            "stale": bool(kind in versions_of and _stale(kind, versions_of[kind][1], numbers, versions_of[kind][2],
+                                                         changed.get(campaign_id))),
             "available": SPECS[kind].enabled,
         } for kind in STEP_KINDS}
     return found

@@ -17,7 +17,7 @@ csrf.exempt(bp)
 class Operation:
     """What an API view takes and answers, beyond what its URL rule says (set by parsing.documented)."""
 
-    answers: dict[int, type[BaseModel]]
+    answers: dict[int, type[BaseModel] | None]
     body: type[BaseModel] | None = None
     body_optional: bool = False
     query: type[BaseModel] | None = None

@@ -1,13 +1,13 @@
-"""The API's campaigns: create one, list them, read one.
+"""The API's campaigns: create one, list them, read one, change its fields, archive and delete it.
 
 A campaign's fields are stated once, by gtm.services.campaigns.CampaignFields; the body and the answer
 here build on it, each saying only where its JSON differs.
 """
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from ...services import campaigns, paging, steps
+from ...services import campaign_changes, campaigns, paging, steps
 from ...services.campaigns import BUDGET_MAX, CHANNELS, LIMITS, CampaignFields, Limit, limit
 from .answers import Answer, Attributes, Cursor, IdText, Timestamp, answer, next_field
 from .blueprint import bp, workspace
@@ -49,6 +49,15 @@ class CampaignInput(Body, CampaignFields):
                                     json_schema_extra={"format": "date"})
 
 
+class CampaignChanges(CampaignInput):
+    """The fields to change; those left out keep their values, and each is checked as a new campaign's is."""
+
+    name: Annotated[str | None, limit("name")] = None
+    product: Annotated[str | None, limit("product")] = None
+    audience: Annotated[str | None, limit("audience")] = None
+    goals: Annotated[str | None, limit("goals")] = None
+
+
 class StepStatus(Answer):
     current_version: int | None
     stale: bool
@@ -64,6 +73,7 @@ class Campaign(CampaignFields):
     current_version: int | None = Field(description="The current strategy version")
     steps: dict[str, StepStatus]
     created_at: Timestamp
+    archived_at: Timestamp | None = Field(description="When it was archived (left out of the list); null in use")
 
     @classmethod
     def of(cls, campaign, steps_status: dict | None = None) -> "Campaign":
@@ -73,7 +83,7 @@ class Campaign(CampaignFields):
 
 
 class CampaignList(Answer):
-    """A page of the workspace's campaigns, newest first."""
+    """A page of the workspace's campaigns in use (or the archived ones), newest first."""
 
     campaigns: list[Campaign]
     next: Cursor = next_field("campaigns")
@@ -91,11 +101,16 @@ def create_campaign(body: CampaignInput):
     return answer(Campaign.of(campaigns.create_campaign(workspace(), body.model_dump(exclude_unset=True))), 201)
 
 
+class CampaignsQuery(PageQuery):
+    archived: Literal["true", "false"] = Field("false", description="true lists the archived campaigns instead")
+
+
 @bp.get("/campaigns")
-@documented({200: CampaignList}, query=PageQuery)
-def list_campaigns(query: PageQuery):
-    """List the workspace's campaigns, newest first, a page at a time (?before=&limit=)."""
-    return answer(CampaignList.of(campaigns.list_campaigns(workspace(), query.before, query.limit)))
+@documented({200: CampaignList}, query=CampaignsQuery)
+def list_campaigns(query: CampaignsQuery):
+    """List the workspace's campaigns in use (or the archived ones), newest first, a page at a time."""
+    return answer(CampaignList.of(campaigns.list_campaigns(workspace(), query.before, query.limit,
+                                                           archived=query.archived == "true")))
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -103,3 +118,33 @@ def list_campaigns(query: PageQuery):
 def get_campaign(campaign_id: int):
     """Return a campaign with its steps' status."""
     return answer(Campaign.of(campaigns.get_campaign(workspace(), campaign_id)))
+
+
+@bp.patch("/campaigns/<int:campaign_id>")
+@documented({200: Campaign}, body=CampaignChanges)
+def update_campaign(campaign_id: int, body: CampaignChanges):
+    """Change a campaign's fields; a change to what the analysis steps read marks them stale."""
+    return answer(Campaign.of(campaign_changes.update_campaign(workspace(), campaign_id,
+                                                               body.model_dump(exclude_unset=True))))
+
+
+@bp.post("/campaigns/<int:campaign_id>/archive")
+@documented({200: Campaign})
+def archive_campaign(campaign_id: int):
+    """Archive a campaign: it leaves the list (see ?archived=true) and keeps everything."""
+    return answer(Campaign.of(campaign_changes.archive(workspace(), campaign_id)))
+
+
+@bp.post("/campaigns/<int:campaign_id>/unarchive")
+@documented({200: Campaign})
+def unarchive_campaign(campaign_id: int):
+    """Bring an archived campaign back to the list."""
+    return answer(Campaign.of(campaign_changes.unarchive(workspace(), campaign_id)))
+
+
+@bp.delete("/campaigns/<int:campaign_id>")
+@documented({204: None}, errors=(409,))
+def delete_campaign(campaign_id: int):
+    """Delete a campaign with everything it holds, for good; refused while one of its runs is in flight."""
+    campaign_changes.delete_campaign(workspace(), campaign_id)
+    return "", 204

@@ -102,7 +102,7 @@ def _schemas(operations: list[Operation]) -> tuple[dict, dict]:
     """Return each model's $ref, and the components' schemas, generated together so shared parts appear once."""
     wanted = {(Error, "serialization")}
     for op in operations:
-        wanted |= {(model, "serialization") for model in op.answers.values()}
+        wanted |= {(model, "serialization") for model in op.answers.values() if model is not None}
         if op.body:
             wanted.add((op.body, "validation"))
     refs, top = models_json_schema(sorted(wanted, key=lambda pair: pair[0].__name__), ref_template=REF,
@@ -150,9 +150,12 @@ def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_vari
     if op.body:
         entry["requestBody"] = {"required": not op.body_optional,
                                 "content": {"application/json": {"schema": refs[op.body]}}}
-    responses = {status: _json(refs[model], _first_line(model.__doc__, "OK")) for status, model in op.answers.items()}
-    for status in op.answers:
-        responses[status]["content"] |= {media_type: {"schema": {"type": "string"}} for media_type in op.files}
+    # An answer model of None is an answer without a body (204).
+    responses = {status: _json(refs[model], _first_line(model.__doc__, "OK")) if model is not None
+                 else {"description": "Done; no content"} for status, model in op.answers.items()}
+    for status, model in op.answers.items():
+        if model is not None:
+            responses[status]["content"] |= {media_type: {"schema": {"type": "string"}} for media_type in op.files}
     errors = set(op.errors) | ({400, 422} if op.body else set()) | ({422} if op.query else set())
     errors |= {404} if has_variables else set()
     if not op.public:
