@@ -193,10 +193,16 @@ def list_tokens(user_id: int) -> list[ApiToken]:
     ))
 
 
-def revoke_token(user_id: int, token_id: int) -> ApiToken:
+def get_token(user_id: int, token_id: int) -> ApiToken:
+    """Return the user's token, or raise NotFound (another user's token too)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user_id:
         raise NotFound("No such token.")
+    return token
+
+
+def revoke_token(user_id: int, token_id: int) -> ApiToken:
+    token = get_token(user_id, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()

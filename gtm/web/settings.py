@@ -80,6 +80,11 @@ def create_token():
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    """Revoke an API token."""
-    accounts.revoke_token(current_user.id, token_id)
+    """Revoke an API token once confirmed; unconfirmed, ask first on a page of its own."""
+    # gtm.js confirms in the browser and marks the form confirmed; without scripts the page asks instead.
+    if request.form.get("confirmed") != "yes":
+        token = accounts.get_token(current_user.id, token_id)
+        return page("settings/revoke.html", token=token)
+    token = accounts.revoke_token(current_user.id, token_id)
+    flash(f"The token “{token.name}” is revoked: scripts that use it are refused from now on.")
     return go("settings.index")

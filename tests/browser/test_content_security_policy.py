@@ -52,3 +52,38 @@ def test_htmx_pages_work_under_the_policy_in_chromium(live_server, browser, user
     finally:
         page.close()
 
+
+
+def test_a_token_is_copied_and_revoked_only_once_confirmed_in_chromium(live_server, browser, user):
+    """gtm.js copies a new token through the clipboard and says "Copied", and asks before a revocation:
+    dismissed, nothing happens; accepted, the token is revoked with no page between."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        log_in(page, live_server, user)
+        page.goto(f"{live_server.url}/settings")
+        page.get_by_label("Token name").fill("reporting")
+        page.get_by_role("button", name="Create token").click()
+        token = page.get_by_label("New API token").input_value()
+        assert token.startswith("gtm_")
+        copy = page.locator('button[data-copy="#new-token"]')
+        expect(copy).to_have_text("Copy")
+        copy.click()
+        expect(copy).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == token
+
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Revoke the token reporting").click()
+        assert asked and asked[0].startswith("Revoke the token “reporting”?")
+        expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+        assert page.locator("tr.revoked").count() == 0
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Revoke the token reporting").click()
+        expect(page.locator("p.alert.ok")).to_contain_text("The token “reporting” is revoked")
+        expect(page.locator("tr.revoked")).to_contain_text("Revoked")
+    finally:
+        context.close()

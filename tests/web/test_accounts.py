@@ -8,6 +8,7 @@ from gtm.models import ApiToken, User, Workspace
 from gtm.services import accounts
 
 from tests.kit.clients import PASSWORD, log_in, signed_in_pages_work
+from tests.kit.pages import check_page
 
 WRONG = "Wrong-passw0rd"
 
@@ -90,9 +91,51 @@ def test_tokens_are_listed_created_shown_once_and_revoked(auth_client, user):
     page = auth_client.get("/settings").get_data(as_text=True)
     assert "reporting" in page and raw not in page
 
-    assert auth_client.post(f"/settings/tokens/{token.id}/revoke").status_code == 303
+    assert auth_client.post(f"/settings/tokens/{token.id}/revoke", data={"confirmed": "yes"}).status_code == 303
     assert accounts.user_for_token(raw) is None
     assert "Revoked" in auth_client.get("/settings").get_data(as_text=True)
+
+
+def test_a_new_token_has_a_copy_button(auth_client):
+    page = auth_client.post("/settings/tokens", data={"name": "reporting"}).get_data(as_text=True)
+    assert 'id="new-token"' in page and 'readonly value="gtm_' in page
+    assert '<button type="button" data-copy="#new-token" aria-live="polite">Copy</button>' in page
+
+
+def test_revoking_a_token_asks_first_in_the_browser_and_on_a_page_without_scripts(auth_client, user):
+    made, raw = accounts.create_token(user.id, "reporting")
+    settings = auth_client.get("/settings").get_data(as_text=True)
+    # gtm.js asks with the form's data-confirm and fills data-confirmed; no inline handler.
+    assert 'data-confirm="Revoke the token “reporting”? Scripts that use it are refused from now on' in settings
+    assert '<input type="hidden" name="confirmed" value="" data-confirmed>' in settings
+    assert "onsubmit" not in settings and "onclick" not in settings
+
+    # Sent unconfirmed (no scripts, or any other value): a page asks, and nothing is revoked.
+    for data in ({}, {"confirmed": ""}, {"confirmed": "no"}, {"confirmed": "YES "}):
+        response = auth_client.post(f"/settings/tokens/{made.id}/revoke", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Revoke the token “reporting”?" in page
+        assert '<input type="hidden" name="confirmed" value="yes">' in page and "Cancel" in page
+        assert accounts.user_for_token(raw) is not None
+    check_page("/settings/tokens/<id>/revoke", response)
+
+    response = auth_client.post(f"/settings/tokens/{made.id}/revoke", data={"confirmed": "yes"})
+    assert response.status_code == 303 and response.headers["Location"] == "/settings"
+    assert accounts.user_for_token(raw) is None
+    assert "The token “reporting” is revoked" in auth_client.get("/settings").get_data(as_text=True)
+    # Asked again about a revoked token: it says so and offers nothing to press.
+    page = auth_client.post(f"/settings/tokens/{made.id}/revoke").get_data(as_text=True)
+    assert "was revoked" in page and 'value="yes"' not in page
+
+
+def test_another_users_or_an_unknown_token_is_not_found_confirmed_or_not(auth_client):
+    rival = accounts.sign_up("rival@example.com", PASSWORD)
+    theirs, raw = accounts.create_token(rival.id, "theirs")
+    for token_id in (theirs.id, theirs.id + 100):
+        for data in ({}, {"confirmed": "yes"}):
+            response = auth_client.post(f"/settings/tokens/{token_id}/revoke", data=data)
+            assert response.status_code == 404 and "theirs" not in response.get_data(as_text=True)
+    assert accounts.user_for_token(raw).id == rival.id
 
 
 def test_token_name_over_limit_is_refused(auth_client):

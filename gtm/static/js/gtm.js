@@ -100,6 +100,16 @@
     navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, byHand);
   }
 
+  // A form marked data-confirm asks before it is sent. When the person agrees, its data-confirmed field
+  // says so and the server acts at once; without scripts the field stays empty and the server asks on a page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) { return; }
+    if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
+    var field = form.querySelector("[data-confirmed]");
+    if (field) { field.value = "yes"; }
+  });
+
   document.addEventListener("focusin", function (event) {
     var field = event.target;
     if (field.matches && field.matches("[data-select-on-focus]")) { field.select(); }
