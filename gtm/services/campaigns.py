@@ -207,6 +207,17 @@ def campaign_row(model, workspace_id: int, campaign_id: int, row_id, missing: st
     return row
 
 
+def free_name(workspace_id: int, name: str, mark: str = "imported") -> str:
+    """Return `name`, or `name (imported)` (then `(imported 2)`, ...) while another of the workspace's campaigns,
+    archived or not, has it; cut to fit the name's limit."""
+    taken = set(db.session.scalars(select(Campaign.name).where(Campaign.workspace_id == workspace_id)))
+    found, n = name, 1
+    while found in taken:
+        suffix = f" ({mark})" if n == 1 else f" ({mark} {n})"
+        found, n = name[:LIMITS["name"] - len(suffix)].rstrip() + suffix, n + 1
+    return found
+
+
 # The campaigns page shows this many at a time, newest first; the API takes `limit`.
 CAMPAIGNS_SHOWN = 20
 

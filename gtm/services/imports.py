@@ -115,7 +115,10 @@ def import_campaign(workspace_id: int, data: bytes | str | dict, author_id: int 
         found = _graph_problems(phases, edges, clean["channels"])
         if found:
             raise Invalid({"phases": "; ".join(found)}, f"The strategy breaks the graph rules: {'; '.join(found)}.")
-    campaign = _create(workspace_id, clean, found_steps, phases, edges, author_id, _source_version(doc))
+    # A name already in use gets " (imported)"; `renamed_from` lets the page and the API answer say so.
+    named = {**clean, "name": campaigns.free_name(workspace_id, clean["name"])}
+    campaign = _create(workspace_id, named, found_steps, phases, edges, author_id, _source_version(doc))
+    campaign.renamed_from = clean["name"] if named["name"] != clean["name"] else None
     log.info("workspace %s: imported campaign %s with %d posts", workspace_id, campaign.id,
              sum(len(p["posts"]) for p in phases))
     return campaign

@@ -1,5 +1,5 @@
 """Downloads of a strategy version (JSON, Markdown, CSV, ICS), and a JSON export imported as a new campaign."""
-from flask import Blueprint, request
+from flask import Blueprint, flash, request
 from flask_login import current_user, login_required
 
 from ..services import exports, imports
@@ -30,8 +30,16 @@ def import_campaign():
         return _refused(422, errors={}, problem="Choose a JSON export of a campaign to import.")
     # Every refusal, whatever its kind (not JSON, too large, a field that breaks a rule), is a problem of the file.
     return submit(lambda: imports.import_campaign(workspace_id(), upload.read(), author_id=current_user.id),
-                  done=lambda campaign: go("campaigns.show", campaign_id=campaign.id),
+                  done=_imported,
                   again=_refused, also=(ServiceError,), summary=True)
+
+
+def _imported(campaign):
+    """Open the imported campaign, saying so when its name was taken and it got " (imported)"."""
+    if campaign.renamed_from:
+        flash(f"A campaign is already called “{campaign.renamed_from}”, so this one is “{campaign.name}”. "
+              "Edit it to rename it.")
+    return go("campaigns.show", campaign_id=campaign.id)
 
 
 def _refused(status: int, errors: dict, problem: str | None):

@@ -31,20 +31,40 @@ def test_a_round_trip_loses_nothing(api, campaign, written):
     first_post = written["phases"][0]["posts"][0]
     assert api.post(f"/api/campaigns/{campaign.id}/approve-all")[0] == 200
     exported = export_json(api, campaign.id)
+    calendars = {fmt: download(api, campaign.id, f"format={fmt}").get_data() for fmt in ("csv", "md")}
+    # The original gives up its name, so the copy keeps it (a taken name gets " (imported)").
+    assert api.patch(f"/api/campaigns/{campaign.id}", json={"name": "Bloom launch (old)"})[0] == 200
     status, body = import_(api, exported)
-    assert status == 201 and body["name"] == campaign.name and body["current_version"] == 1
+    assert status == 201 and body["name"] == "Bloom launch" and body["current_version"] == 1
+    assert body["renamed_from"] is None
     assert body["launch_date"] == "2026-05-04" and body["steps"]["competitors"]["current_version"] == 1
     again = export_json(api, int(body["id"]))
     assert without_provenance(again) == without_provenance(exported)
     # The calendar and brief of the copy are those of the original, post for post.
     for fmt in ("csv", "md"):
-        assert download(api, int(body["id"]), f"format={fmt}").get_data() == \
-            download(api, campaign.id, f"format={fmt}").get_data()
+        assert download(api, int(body["id"]), f"format={fmt}").get_data() == calendars[fmt]
     version = StrategyVersion.query.filter_by(campaign_id=int(body["id"])).one()
     assert (version.number, version.origin) == (1, "plan") and version.direction.startswith("Imported from")
     copy_of_first = Post.query.filter_by(campaign_id=int(body["id"]), key=first_post["key"]).one()
     assert copy_of_first.approved and copy_of_first.approved_at and copy_of_first.is_active
     assert {(v.label, v.number, v.is_current) for v in copy_of_first.variants} == {("A", 1, True), ("B", 1, True)}
+
+
+def test_an_import_whose_name_is_taken_gets_imported_added_and_says_so(api, campaign, written, auth_client):
+    exported = export_json(api, campaign.id)
+    status, body = import_(api, exported)
+    assert status == 201 and body["name"] == "Bloom launch (imported)" and body["renamed_from"] == "Bloom launch"
+    assert import_(api, exported)[1]["name"] == "Bloom launch (imported 2)"
+    long_name = copy.deepcopy(exported)
+    long_name["campaign"]["name"] = "n" * 120
+    assert import_(api, long_name)[1]["name"] == "n" * 120
+    named = import_(api, long_name)[1]["name"]
+    assert len(named) == 120 and named.endswith("n (imported)")
+    response = auth_client.post("/campaigns/import", data={"export": (io.BytesIO(json.dumps(exported).encode()),
+                                                                      "bloom.json")},
+                                content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "A campaign is already called “Bloom launch”, so this one is “Bloom launch (imported 3)”" in page
 
 
 def test_media_is_kept_only_when_this_workspace_has_the_file(api, app, campaign, written):

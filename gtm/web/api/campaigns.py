@@ -82,6 +82,18 @@ class Campaign(CampaignFields):
         return cls.model_validate(Attributes(campaign, steps=status))
 
 
+class ImportedCampaign(Campaign):
+    """The campaign made from an export, with its steps' status."""
+
+    renamed_from: str | None = Field(description="The export's name when a campaign already had it: the new one "
+                                     "got \" (imported)\" added; null when the name was free")
+
+    @classmethod
+    def of(cls, campaign, steps_status: dict | None = None) -> "ImportedCampaign":
+        return cls.model_validate(Attributes(campaign, steps=steps.status_summary(campaign.id),
+                                             renamed_from=getattr(campaign, "renamed_from", None)))
+
+
 class CampaignList(Answer):
     """A page of the workspace's campaigns in use (or the archived ones), newest first."""
 

@@ -17,7 +17,7 @@ from ...services.exports import FORMAT, FORMAT_VERSION, FORMATS, VARIANT_LABELS
 from ..htmx import download
 from .answers import answer
 from .blueprint import bp, user, workspace
-from .campaigns import Campaign
+from .campaigns import ImportedCampaign
 from .fields import Body, VersionNumber
 from .parsing import documented
 
@@ -102,10 +102,11 @@ class CampaignExport(BaseModel):
 
 
 @bp.post("/campaigns/import")
-@documented({201: Campaign}, body=CampaignExport, raw_body=True, errors=(413,))
+@documented({201: ImportedCampaign}, body=CampaignExport, raw_body=True, errors=(413,))
 def import_campaign():
     """Create a campaign from a JSON export: its analysis steps, and its strategy as version 1."""
-    return answer(Campaign.of(imports.import_campaign(workspace(), request.get_data(), author_id=user().id)), 201)
+    campaign = imports.import_campaign(workspace(), request.get_data(), author_id=user().id)
+    return answer(ImportedCampaign.of(campaign), 201)
 
 
 @bp.get("/campaigns/<int:campaign_id>/export")
