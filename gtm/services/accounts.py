@@ -52,13 +52,20 @@ def password_problem(password: str, email: str) -> str | None:
 
 
 def sign_up(email: str, password: str) -> User:
-    """Create a user with a workspace of their own."""
-    email = normalise_email(email)
+    """Create a user with a workspace of their own; a refusal names every field's problem at once."""
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except Invalid as exc:
+        # An address that is not one names nothing to keep out of the password.
+        errors, email = dict(exc.fields), ""
+    if email and db.session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = "An account with this email already exists. Log in instead."
     problem = password_problem(password or "", email)
     if problem:
-        raise Invalid({"password": problem})
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Invalid({"email": "An account with this email already exists. Log in instead."})
+        errors["password"] = problem
+    if errors:
+        raise Invalid(errors)
     workspace = Workspace(name=email.split("@")[0])
     user = User(email=email, password_hash=generate_password_hash(password), workspace=workspace)
     db.session.add_all([workspace, user])

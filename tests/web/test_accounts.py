@@ -46,6 +46,25 @@ def test_weak_passwords_are_refused(client, password, message):
     assert User.query.count() == 0
 
 
+@pytest.mark.parametrize("email, password, expected", [
+    ("plainaddress", "short", {"email": "not a valid email", "password": "at least 10"}),
+    ("", "onlyletterswithoutdigits", {"email": "Enter your email", "password": "Mix letters"}),
+    ("MARKETER@example.com", "aaaaaaaaa1a1", {"email": "already exists", "password": "more different"}),
+    # An address that is not one puts no rule on the password: only the email is wrong.
+    ("a@", "a-Sturdy-passw0rd", {"email": "not a valid email"}),
+])
+def test_signup_shows_every_error_at_once(client, user, email, password, expected):
+    response = client.post("/signup", data={"email": email, "password": password})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field, words in expected.items():
+        error = page[page.index(f'id="{field}-error"'):]
+        assert words in error[:error.index("</")], (field, words)
+    assert ('id="password-error"' in page) == ("password" in expected)
+    assert ("Fix the 2 fields marked below." in page) == (len(expected) == 2)
+    assert User.query.count() == 1
+
+
 def test_duplicate_signup_is_refused(client, user):
     response = client.post("/signup", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 422

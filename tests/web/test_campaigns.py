@@ -52,6 +52,16 @@ def test_form_states_its_limits(auth_client):
     assert "Up to 120 characters" in page and "Up to 2,000 characters" in page and 'maxlength="4000"' in page
 
 
+def test_the_launch_date_hint_matches_the_date_picker(auth_client):
+    """The field is a date picker, which shows the reader's own date format: the hint names no other."""
+    page = auth_client.get("/campaigns/new").get_data(as_text=True)
+    field = page[page.index('id="launch_date"'):]
+    field = field[:field.index("</div>")]
+    assert 'type="date"' in page[page.index('id="launch_date"') - 200:page.index('id="launch_date"') + 200]
+    assert "Pick it in the date field, or leave it empty." in field
+    assert "YYYY" not in field and "MM" not in field
+
+
 # --- Edited, archived and deleted ---------------------------------------------------------------------------
 
 def test_the_edit_form_is_prefilled_and_saves_every_field(auth_client, campaign):
@@ -129,3 +139,22 @@ def test_another_workspace_cannot_edit_archive_or_delete(client, campaign):
         assert client.post(f"/campaigns/{campaign.id}/{path}", data={**FORM, "confirm_name": "Bloom launch"}
                            ).status_code == 404
     assert Campaign.query.one().archived_at is None and Campaign.query.one().name == "Bloom launch"
+
+
+def test_the_list_shows_each_campaigns_open_alerts_and_last_change(auth_client, campaign, user):
+    from datetime import datetime, timedelta, timezone
+
+    from gtm.extensions import db
+    from gtm.models import Alert
+    from gtm.services import campaigns as campaign_service
+    quiet = campaign_service.create_campaign(user.workspace_id, {**FORM, "name": "Quiet launch"})
+    long_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    quiet.created_at = campaign.created_at = long_ago
+    db.session.add_all([Alert(campaign_id=campaign.id, fingerprint=f"f{n}", evidence={}, action={},
+                              dismissed_at=long_ago if n == 2 else None) for n in range(3)])
+    db.session.commit()
+    listing = auth_client.get("/").get_data(as_text=True)
+    bloom, quiet_part = listing.split("Bloom launch", 1)[1], listing.split("Quiet launch", 1)[1]
+    assert "2 open alerts" in bloom.split("</li>")[0] and "Last change just now: alert raised" in bloom.split("</li>")[0]
+    assert "open alert" not in quiet_part.split("</li>")[0]
+    assert f"Last change {long_ago:%d %b %Y}: created" in quiet_part.split("</li>")[0]
