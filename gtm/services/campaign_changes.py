@@ -4,6 +4,9 @@ An edit is no new version of anything: the campaign changes in place. Every anal
 fields but its launch date (see campaigns.as_facts), so a change to one of those fields makes every step
 version made before it stale, as a change to an earlier step does.
 """
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
@@ -124,3 +127,40 @@ def delete_campaign(workspace_id: int, campaign_id: int) -> None:
         found = media.path(workspace_id, relative)
         if found is not None:
             found.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the campaigns list shows beside a campaign: its open alerts, and its last change and what it was."""
+
+    open_alerts: int
+    changed_at: datetime
+    changed: str
+
+
+# Where a campaign changes, each with its time column and what the list calls the change.
+_CHANGES = (
+    (StepVersion.created_at, StepVersion.campaign_id, "analysis step written"),
+    (StrategyVersion.created_at, StrategyVersion.campaign_id, "strategy version made"),
+    (Variant.created_at, Post.campaign_id, "post copy written"),
+    (Metric.updated_at, Metric.campaign_id, "results recorded"),
+    (Alert.created_at, Alert.campaign_id, "alert raised"),
+)
+
+
+def activity(campaign_list) -> dict[int, Activity]:
+    """Return each campaign's Activity, in one query per kind of change whatever the number of campaigns."""
+    found = {c.id: (c.details_changed_at or c.created_at, "details edited" if c.details_changed_at else "created")
+             for c in campaign_list}
+    if not found:
+        return {}
+    for moment, owner, what in _CHANGES:
+        query = select(owner, func.max(moment)).where(owner.in_(found)).group_by(owner)
+        if owner is Post.campaign_id:
+            query = query.join(Post, Variant.post_id == Post.id)
+        for campaign_id, latest in db.session.execute(query):
+            if latest is not None and latest > found[campaign_id][0]:
+                found[campaign_id] = (latest, what)
+    alerts = dict(db.session.execute(select(Alert.campaign_id, func.count()).where(
+        Alert.campaign_id.in_(found), Alert.dismissed_at.is_(None)).group_by(Alert.campaign_id)).all())
+    return {campaign_id: Activity(alerts.get(campaign_id, 0), *change) for campaign_id, change in found.items()}

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import g, request
 
-from ..services import campaigns, chat, results, strategy
+from ..services import campaign_changes, campaigns, chat, results, strategy
 from ..services.results import charts
 from .context import workspace_id
 from .converters import number_arg
@@ -88,4 +88,5 @@ def campaigns_page(status: int = 200, **context):
     """The workspace's campaigns, newest first a page at a time (?before=), with the import form."""
     archived = request.args.get("archived") == "1"
     found = campaigns.list_campaigns(workspace_id(), request.args.get("before"), campaigns.CAMPAIGNS_SHOWN, archived)
-    return page("campaigns/index.html", status=status, campaigns=found, archived=archived, **context)
+    return page("campaigns/index.html", status=status, campaigns=found, archived=archived,
+                activity=campaign_changes.activity(found), **context)
