@@ -68,7 +68,8 @@ def results_page(campaign_id: int, status: int = 200, fragment: str | None = Non
     return page("results/show.html", status=status, campaign_id=campaign_id, found=found, metric=metric,
                 chart_metrics=charts.CHART_METRICS, line=charts.daily_line(found.daily, metric, currency),
                 bars=charts.phase_bars(phase_totals, metric, currency), recorded=number_arg("recorded"),
-                limits={"bytes": results.CSV_MAX_TEXT, "rows": results.ROWS_MAX, "columns": results.COLUMNS},
+                limits={"bytes": results.CSV_MAX_TEXT, "rows": results.ROWS_MAX, "columns": results.COLUMNS,
+                        "orders": results.DAY_ORDERS},
                 **context)
 
 

@@ -2,12 +2,14 @@
 the post page's metrics form. The triggers and alerts sections are served by gtm.web.triggers.
 
 The CSV upload works without JavaScript: the file is read and every row checked into a preview, with
-the file's text kept in the form; nothing is saved until the person confirms, and then all rows are
-saved in one transaction, or none.
+the file's text kept in the form (so dates that read two ways can be settled by a choice and the file checked
+again); nothing is saved until the person confirms, replacing recorded days only when they tick that they
+mean to, and then all rows are saved in one transaction, or none.
 """
 from flask import Blueprint, request
 from flask_login import login_required
 
+from .. import ids
 from ..services import campaigns, exports, results, strategy
 from .context import workspace_id
 from .forms import submit, swap
@@ -40,16 +42,22 @@ def template(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/results/upload")
 @login_required
 def upload(campaign_id: int):
-    """Read an uploaded CSV and show every row checked; nothing is saved yet."""
+    """Read an uploaded CSV, or a previewed one again with the order of its dates chosen, and show every row
+    checked; nothing is saved yet."""
     campaigns.get_campaign(workspace_id(), campaign_id)
+    order = request.form.get("day_order", "")
     file = request.files.get("file")
-    if file is None or not file.filename:
+    if file is not None and file.filename:
+        name = file.filename
+        with file.stream:
+            data = file.read(results.CSV_MAX_BYTES + 1)
+    elif "csv" in request.form:
+        name, data = request.form.get("name", ""), request.form["csv"]
+    else:
         return _refused(campaign_id)(422, errors={}, problem="Choose a CSV file to upload.")
-    with file.stream:
-        data = file.read(results.CSV_MAX_BYTES + 1)
-    return submit(lambda: results.preview_csv(workspace_id(), campaign_id, data),
+    return submit(lambda: results.preview_csv(workspace_id(), campaign_id, data, order),
                   done=lambda preview: results_page(campaign_id, 200 if preview.ok else 422,
-                                                    upload={"preview": preview, "name": file.filename}),
+                                                    upload={"preview": preview, "name": name}),
                   again=_refused(campaign_id), also=(results.TooLarge,))
 
 
@@ -57,17 +65,21 @@ def upload(campaign_id: int):
 @login_required
 def confirm(campaign_id: int):
     """Save every row of a previewed CSV in one transaction, or none; then judge the triggers."""
-    text = request.form.get("csv", "")
-    return submit(lambda: results.import_csv(workspace_id(), campaign_id, text),
+    text, order = request.form.get("csv", ""), request.form.get("day_order", "")
+    replace = ids.whole(request.form.get("replace", "")) or 0
+    return submit(lambda: results.import_csv(workspace_id(), campaign_id, text, order=order, replace=replace),
                   done=lambda count: go("results.show", campaign_id=campaign_id, recorded=count, _anchor="bring-in"),
-                  again=_refused(campaign_id, text, request.form.get("name", "")), also=(results.TooLarge,))
+                  again=_refused(campaign_id, text, request.form.get("name", ""), order),
+                  also=(results.TooLarge,))
 
 
-def _refused(campaign_id: int, text: str | None = None, name: str = ""):
+def _refused(campaign_id: int, text: str | None = None, name: str = "", order: str = ""):
     """An `again` for the upload forms: the results page with the file's problem in the upload section, and
     the rows of a file refused on confirming (422) checked again, so the person sees which ones."""
     def again(status: int, errors: dict, problem: str | None):
-        preview = results.preview_csv(workspace_id(), campaign_id, text) if text is not None and status == 422 else None
+        preview = None
+        if text is not None and status == 422 and "day_order" not in errors:
+            preview = results.preview_csv(workspace_id(), campaign_id, text, order)
         return results_page(campaign_id, status, upload={"preview": preview, "name": name if preview else "",
                                                          "problem": problem or " ".join(errors.values())})
     return again

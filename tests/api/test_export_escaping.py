@@ -84,9 +84,11 @@ def test_the_metrics_template_writes_keys_as_text_and_reads_them_back(api, user)
     rows = list(csv.reader(io.StringIO(text)))
     assert [row[0] for row in rows[1:3]] == ["'=k1-0", "'=k1-0"]
     assert not [row[0] for row in rows[1:] if row[0].startswith(csvsafe.FORMULA_STARTS)]
-    # The counts are numbers a sheet adds up, so they are not quoted.
-    assert rows[1][3:] == ["0", "0", "0", "0.00"]
-    preview = results.preview_csv(user.workspace_id, int(body["id"]), text)
+    # The titles beside the keys are written safe too; the numbers are left for the person to fill in.
+    assert not [row[1] for row in rows[1:] if row[1].startswith(csvsafe.FORMULA_STARTS)]
+    assert rows[1][4:] == ["", "", "", ""]
+    filled = "\n".join(line[:-4] + ",10,1,0,0" if line.endswith(",,,,") else line for line in text.splitlines())
+    preview = results.preview_csv(user.workspace_id, int(body["id"]), filled)
     assert preview.ok and {row.post.key for row in preview.rows} == {f"=k{n}-{i}" for n in (1, 2, 3) for i in (0, 1)}
 
 

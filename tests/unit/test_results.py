@@ -1,5 +1,7 @@
 """Results services: the A/B test against worked examples, rows checked and upserted, the CSV read,
 totals per phase, post and version, winners for prompts, and triggers judged and fired once."""
+import csv
+import io
 import math
 from datetime import date, timedelta
 from decimal import Decimal
@@ -193,14 +195,15 @@ def test_a_csv_over_the_limit_or_not_utf8_is_refused(planned, campaign):
     assert "UTF-8" in latin.value.fields["file"]
 
 
-def test_the_template_lists_every_current_post_and_variant(planned, campaign):
+def test_the_template_lists_every_current_post_and_variant_with_its_title_and_no_numbers(planned, campaign):
     name, text = results.csv_template(campaign.workspace_id, campaign.id)
     lines = text.splitlines()
-    assert lines[0] == ",".join(results.COLUMNS) and name.endswith(".csv")
-    keys = [p["key"] for phase in planned["phases"] for p in phase["posts"]]
-    assert [line.split(",")[:2] for line in lines[1:]] == [[k, v] for k in keys for v in ("A", "B")]
-    # The template's own rows are accepted as they are.
-    assert results.preview_csv(campaign.workspace_id, campaign.id, text).ok
+    assert lines[0] == "post,title,variant,date,impressions,clicks,conversions,spend" and name.endswith(".csv")
+    posts = [p for phase in planned["phases"] for p in phase["posts"]]
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert [row[:3] for row in rows] == [[p["key"], p["title"], v] for p in posts for v in ("A", "B")]
+    # The numbers are left empty: a row left so is skipped, never saved as zeros.
+    assert {tuple(row[4:]) for row in rows} == {("", "", "", "")}
 
 
 # --- Totals and winners ---------------------------------------------------------------------------

@@ -123,8 +123,9 @@ def forms_by_endpoint(app, auth_client, subjects) -> dict[str, dict[str, dict]]:
             with reader.get(url) as response:
                 if response.content_type.startswith("text/html"):
                     read(adapter, url, response.get_data(as_text=True))
-    # The confirmation form appears only on the preview of an uploaded CSV.
+    # The confirmation form appears only on the preview of an uploaded CSV: the template with its numbers filled in.
     template = auth_client.get(url_for_rule("/campaigns/<campaign_id>/results/template.csv", subjects)).get_data()
+    template = template.replace(b",,,,\n", b",10,1,0,0\n")
     url = url_for_rule("/campaigns/<campaign_id>/results/upload", subjects)
     preview = auth_client.post(url, data={"file": (io.BytesIO(template), "template.csv")},
                                content_type="multipart/form-data")

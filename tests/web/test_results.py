@@ -165,10 +165,11 @@ def test_the_template_downloads_with_a_row_per_post_and_variant(auth_client, cam
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="metrics-template-campaign-{campaign.id}.csv"'
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0] == "post,variant,date,impressions,clicks,conversions,spend"
+    assert lines[0] == "post,title,variant,date,impressions,clicks,conversions,spend"
     assert len(lines) == 1 + 2 * sum(len(phase["posts"]) for phase in planned["phases"])
-    # The template, uploaded as it is, is ready to save.
-    assert upload(auth_client, campaign, response.get_data()).status_code == 200
+    # The template, uploaded as it is, has no numbers to record: it says so and saves nothing.
+    answer = upload(auth_client, campaign, response.get_data())
+    assert answer.status_code == 422 and "has numbers, so there is nothing to record" in answer.get_data(as_text=True)
 
 
 # --- The post page and the board ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 What routes, jobs and the CLI use is named here; where things happen:
 - metrics.py: rows checked and saved (the post page's form, the API, and the CSV's rows);
 - csv_import.py: a CSV upload read into a preview with a problem per bad row, its import, and the template;
+- dates.py: the CSV's dates in the forms platforms export, and the order of day and month;
 - totals.py: sums of rows and the rates read off them;
 - stats.py: variant A against B, with a two-proportion z-test;
 - summary.py: totals per phase, post, variant, day and strategy version; the winners for prompts;
@@ -14,7 +15,8 @@ What routes, jobs and the CLI use is named here; where things happen:
 from .metrics import (  # noqa: F401
     COLUMNS, COUNT_MAX, CSV_MAX_BYTES, CSV_MAX_TEXT, ROWS_MAX, VARIANTS, record_day, record_metrics, TooLarge,
 )
-from .csv_import import csv_template, import_csv, preview_csv  # noqa: F401
+from .csv_import import csv_template, import_csv, preview_csv, TEMPLATE_COLUMNS  # noqa: F401
+from .dates import DAY_FIRST, MONTH_FIRST, ORDERS as DAY_ORDERS  # noqa: F401
 from .stats import MIN_CLICKS, MIN_IMPRESSIONS  # noqa: F401
 from .summary import VERSIONS_SHOWN, campaign_results, ctr_by_post, post_days, post_results, winners  # noqa: F401
 from .totals import METRIC_LABELS, metric_text, Totals  # noqa: F401

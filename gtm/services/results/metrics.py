@@ -93,7 +93,7 @@ class PostFinder:
     def find(self, value, *, keys: bool) -> tuple[Post | None, str]:
         """Return the post `value` names, or None with what is wrong."""
         if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
-            return None, "Name the post: its key (like p2-1) or its id." if keys else "This field is required."
+            return None, "Name the post: its key (like p2-a) or its id." if keys else "This field is required."
         if isinstance(value, int):
             value = str(value)
         if not isinstance(value, str):
@@ -180,11 +180,15 @@ def _spend(value) -> tuple[Decimal | None, str]:
     return amount.quantize(Decimal("0.01")), ""
 
 
-def _day(value) -> tuple[date | None, str]:
+def _day(value, read_day=None) -> tuple[date | None, str]:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         day = value
+    elif read_day is not None and isinstance(value, str) and value.strip():
+        day, problem = read_day(value)
+        if problem:
+            return None, problem
     elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:
             day = date.fromisoformat(value.strip())
@@ -208,8 +212,11 @@ def _variant(value) -> tuple[str | None, str]:
     return None, "The variant must be A or B."
 
 
-def check_row(values: dict, finder: PostFinder, *, keys: bool, post_field: str = "post") -> tuple[Row | None, dict]:
-    """Check one row's values; return the row, or None and each field's problem."""
+def check_row(values: dict, finder: PostFinder, *, keys: bool, post_field: str = "post",
+              read_day=None) -> tuple[Row | None, dict]:
+    """Check one row's values; return the row, or None and each field's problem.
+
+    `read_day` reads a date's text into (day, problem) where more forms than YYYY-MM-DD are taken (the CSV)."""
     errors: dict[str, str] = {}
     post, problem = finder.find(values.get(post_field), keys=keys)
     if problem:
@@ -217,7 +224,7 @@ def check_row(values: dict, finder: PostFinder, *, keys: bool, post_field: str =
     variant, problem = _variant(values.get("variant"))
     if problem:
         errors["variant"] = problem
-    day, problem = _day(values.get("date"))
+    day, problem = _day(values.get("date"), read_day)
     if problem:
         errors["date"] = problem
     counts = {}
@@ -241,7 +248,7 @@ def check_row(values: dict, finder: PostFinder, *, keys: bool, post_field: str =
     return Row(post.id, variant, day, impressions, clicks, conversions, spend), {}
 
 
-def check(campaign_id: int, batch: list[dict], *, keys: bool, post_field: str = "post") -> Checked:
+def check(campaign_id: int, batch: list[dict], *, keys: bool, post_field: str = "post", read_day=None) -> Checked:
     """Check every row of a batch, and that no two rows name the same post, variant and day."""
     finder = PostFinder(campaign_id)
     rows: list[Row | None] = []
@@ -252,7 +259,7 @@ def check(campaign_id: int, batch: list[dict], *, keys: bool, post_field: str = 
             rows.append(None)
             errors[index] = {"row": "Each metric must be an object."}
             continue
-        row, problems = check_row(values, finder, keys=keys, post_field=post_field)
+        row, problems = check_row(values, finder, keys=keys, post_field=post_field, read_day=read_day)
         rows.append(row)
         if problems:
             errors[index] = problems
