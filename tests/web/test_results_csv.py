@@ -39,7 +39,7 @@ def test_a_filled_template_row_is_saved_and_the_empty_ones_are_skipped_and_count
     response = upload(auth_client, campaign, "\n".join(lines).encode())
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "All 1 rows are ready." in text
+    assert "The 1 row is ready. Nothing is saved until you confirm." in text
     assert f"Skipped {len(lines) - 2} rows without numbers" in text and "Ignored columns" not in text
     assert confirm(auth_client, campaign, hidden_csv(text)).status_code == 303
     assert [row[2:] for row in stored()] == [(lines[1].split(",")[3], 1500, 45, 6, "12.50")]
