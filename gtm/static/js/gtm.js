@@ -21,12 +21,19 @@
     return status === 409 || status === 422;
   }
 
+  // A refused form (422) or a busy step (409) comes back as HTML to show in place, inside the
+  // fragments marked data-swap-refusals (the form, or the section it swaps); htmx drops 4xx bodies by default.
+  function swapsRefusal(event) {
+    var detail = event.detail;
+    var places = [detail.requestConfig && detail.requestConfig.elt, detail.target];
+    return isRefusal(detail.xhr.status) && places.some(function (place) {
+      return !!(place && place.closest && place.closest("[data-swap-refusals]"));
+    });
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
-    // A refused form (422) or a busy step (409) comes back as HTML to show in place, inside the
-    // fragments marked data-swap-refusals; htmx drops 4xx bodies by default.
-    var refusal = isRefusal(xhr.status) && event.target.closest && event.target.closest("[data-swap-refusals]");
-    if (xhr.getResponseHeader("X-Gtm-Flash") || refusal) {
+    if (xhr.getResponseHeader("X-Gtm-Flash") || swapsRefusal(event)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
@@ -36,9 +43,11 @@
   });
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr.getResponseHeader("X-Gtm-Flash") && !isRefusal(xhr.status)) {
-      flash("That did not work (HTTP " + xhr.status + "). Reload the page and try again.");
-    }
+    if (xhr.getResponseHeader("X-Gtm-Flash") || swapsRefusal(event)) { return; }
+    // A refusal from outside a marked fragment is never silent: it was not shown, so say what happened.
+    flash(isRefusal(xhr.status)
+      ? "That was refused and nothing was changed. Reload the page to see why, then try again."
+      : "That did not work (HTTP " + xhr.status + "). Reload the page and try again.");
   });
 
   // Dialogs loaded by htmx carry data-open: show them as modals (Esc closes them natively) and put
