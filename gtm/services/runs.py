@@ -21,6 +21,7 @@ from ..models import Run, RunStatus
 from ..models.run import UNFINISHED
 from ..models._base import utcnow
 from .errors import Conflict, NotFound, Unavailable
+from .labels import plan_lines
 
 log = logging.getLogger(__name__)
 
@@ -301,15 +302,19 @@ def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None
     _settle(run.parent_id)
 
 
+PLAN_KINDS = ("strategy", "regenerate")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)(?:("\s*:)|"|\Z)')
 
 
 def live_lines(run: Run, keep: int = 12) -> list[str]:
-    """Return the readable text streamed so far: the string values of the partial JSON, not its syntax."""
+    """Return the readable text streamed so far: the string values of the partial JSON, not its syntax; for a
+    plan or a regeneration, its phases and posts by their labels (never a post's key or a channel's)."""
     try:
         text = broker.live_text.read(run.id)
     except RedisError:
         return []
+    if run.kind in PLAN_KINDS:
+        return plan_lines(text)[-keep:]
     lines = []
     for match in _STRING.finditer(text):
         if match.group(2):  # a key, not a value

@@ -1,4 +1,4 @@
-"""Template filters: sanitised Markdown, money, times and placeholder marks."""
+"""Template filters: sanitised Markdown, money, times, a post's label and placeholder marks."""
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..llm.schemas import is_placeholder, without_placeholder
+from ..services import labels
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "code", "a", "table",
                 "thead", "tbody", "tr", "th", "td"}
@@ -52,9 +53,15 @@ def ago(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y")
 
 
+def post_label(post) -> str:
+    """A post as a person names it: "Phase 2, post 3 · Instagram" (see services/labels.py), never its key."""
+    return labels.post_label(post.phase, post.key, post.channel)
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(money, "money")
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(post_label, "post_label")
     app.add_template_test(is_placeholder, "placeholder")
     app.add_template_filter(without_placeholder, "without_placeholder")

@@ -163,6 +163,7 @@ class PostView:
     variants: list[VariantView]
     run: Run | None
     archived_in: int | None = None
+    campaign_name: str = ""
 
     @property
     def busy(self) -> bool:
@@ -182,7 +183,8 @@ def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[s
         sync_post(post, runs.reconcile(run))
         db.session.refresh(post)
     variants = [variant_view(workspace_id, campaign_id, post.id, label, numbers.get(label)) for label in VARIANT_LABELS]
-    return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run, archived_in(post))
+    return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run, archived_in(post),
+                    db.session.get(Campaign, campaign_id).name)
 
 
 def media_file(workspace_id: int, variant_id: int):
