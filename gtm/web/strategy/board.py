@@ -1,7 +1,9 @@
-"""The strategy board, the campaign page's summary of it, planning a version, approving every post, and the graph."""
+"""The strategy board, the campaign page's summary of it, planning a version, approving every post, undoing the
+last regeneration or restore, and the graph."""
 from flask import g, make_response, request
 from flask_login import current_user, login_required
 
+from ...ids import number_or_text
 from ...services import strategy
 from ..context import workspace_id
 from ..forms import submit, swap, to
@@ -49,6 +51,23 @@ def approve_all(campaign_id: int):
     count = strategy.approve_all_posts(workspace_id(), campaign_id)
     notice = f"{count} post{'s' if count != 1 else ''} approved."
     return swap(lambda: board_page(campaign_id, notice=notice), "strategy.board", campaign_id=campaign_id)()
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/undo")
+@login_required
+def undo(campaign_id: int):
+    """Undo the current version (the form names it), made by a regeneration or a restore: the version before it
+    becomes current again, as a new version. Refused when the named version is no longer current."""
+    number = number_or_text(request.form.get("version", ""))
+    return submit(lambda: strategy.undo_change(workspace_id(), campaign_id, number, author_id=current_user.id),
+                  done=lambda version: swap(lambda: board_page(campaign_id, notice=undone(version)), "strategy.board",
+                                            campaign_id=campaign_id)(),
+                  again=lambda status, problem, **_: board_page(campaign_id, status, problem=problem))
+
+
+def undone(version) -> str:
+    """What the board says after an undo."""
+    return f"Undone: version {version.based_on}'s posts are current again as version {version.number}."
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph")
