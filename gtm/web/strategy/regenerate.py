@@ -57,22 +57,24 @@ def regenerate_preview(campaign_id: int):
     phase_num = number_or_text(request.args.get("phase_num", ""))
     shown = _preview(campaign_id, phase_num, {})
     return page_only("strategy.regenerate_strategy", campaign_id=campaign_id, phase_num=phase_num) or page(
-        PAGE, PREVIEW, campaign_id=campaign_id, phase_num=phase_num, **shown)
+        PAGE, PREVIEW, campaign_id=campaign_id, phase_num=phase_num, oob=True, **shown)
 
 
 def _preview(campaign_id: int, phase_num, form_errors: dict) -> dict:
     """The board and what a regeneration from `phase_num` would do, or why there is none (a bad phase, no
     strategy yet); a bad phase is also said beside the phase field, unless the form's own errors say it."""
     board = strategy.board(workspace_id(), campaign_id)
+    # A phase after the last one adds phases: the dialog is then titled and its button labelled for that.
+    adding = bool(board.columns) and phase_num == len(board.columns) + 1
 
     def no_preview(_status: int, errors: dict, problem: str | None) -> dict:
         return {"board": board, "preview": None, "preview_problem": problem or errors.get("phase_num"),
-                "errors": {**errors, **form_errors}}
+                "errors": {**errors, **form_errors}, "adding": adding}
 
     # The preview refuses what the regeneration itself would refuse, so its refusals are read as the form's are.
     return submit(lambda: strategy.regeneration_preview(workspace_id(), campaign_id, phase_num),
                   done=lambda found: {"board": board, "preview": found, "preview_problem": None,
-                                      "errors": form_errors},
+                                      "errors": form_errors, "adding": adding},
                   again=no_preview)
 
 
