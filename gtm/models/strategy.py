@@ -1,7 +1,7 @@
 """The strategy graph: versions and their members, phases, posts, edges and post variants."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -65,6 +65,8 @@ class Post(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why the approval was taken away (a variant changed after it was approved); empty otherwise.
+    approval_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = created_at()
 
     variants: Mapped[list["Variant"]] = relationship(back_populates="post", order_by="Variant.id")
@@ -100,6 +102,8 @@ class Variant(db.Model):
     media_path: Mapped[str | None] = mapped_column(String(255))
     feedback: Mapped[str] = mapped_column(Text, default="")
     based_on: Mapped[int | None] = mapped_column()
+    # Written by a person on the post page rather than by the model.
+    edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     # Who wrote it, with its share of the call's tokens (one call writes both variants of a new post).
     provider: Mapped[str] = mapped_column(String(20), default="")

@@ -13,7 +13,7 @@ What routes, jobs and the CLI use is named here; where things happen:
 - history.py: the timeline of versions, any version read-only, and a restore's preview;
 - compare.py: two versions compared: posts, edges, phases and one coloured graph.
 """
-from .approval import approve_all_posts, approve_post  # noqa: F401
+from .approval import approve_all_posts, approve_post, take_approval  # noqa: F401
 from .compare import compare_versions  # noqa: F401
 from .context import channel_names  # noqa: F401
 from .history import restore_preview, timeline, version_view  # noqa: F401
@@ -26,7 +26,8 @@ from .regenerate import (  # noqa: F401
 from .restore import restore_version, undo_change  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
 from .variants import (  # noqa: F401
-    VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, execute_variant, regenerate_variant,
+    VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_revisable, edit_limits, edit_variant, execute_variant,
+    make_variant_current, regenerate_variant,
 )
 from .views import (  # noqa: F401
     board, graph_drawing, media_file, post_view, variant_view, version_count, version_list, VersionList,

@@ -16,8 +16,20 @@ def approve_post(workspace_id: int, campaign_id: int, post_id: int, approved: bo
         raise Conflict("Only a written post can be approved; wait until it is ready.")
     post.approved = approved
     post.approved_at = utcnow() if approved else None
+    post.approval_note = ""
     db.session.commit()
     return post
+
+
+def take_approval(post: Post, change: str) -> bool:
+    """Take an approved post's approval away because its content changed (`change` says how, as the start of a
+    sentence); return whether it was approved. The caller commits, with the change."""
+    if not post.approved:
+        return False
+    post.approved, post.approved_at = False, None
+    post.approval_note = f"{change} after the post was approved, so the approval was taken away: read it and " \
+                         "approve it again."
+    return True
 
 
 def approve_all_posts(workspace_id: int, campaign_id: int) -> int:
@@ -26,7 +38,7 @@ def approve_all_posts(workspace_id: int, campaign_id: int) -> int:
     now = utcnow()
     db.session.execute(update(Post).where(Post.campaign_id == campaign_id, Post.is_active.is_(True),
                                           Post.status == "ready", Post.approved.is_(False))
-                       .values(approved=True, approved_at=now))
+                       .values(approved=True, approved_at=now, approval_note=""))
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(Post).where(
         Post.campaign_id == campaign_id, Post.is_active.is_(True), Post.approved.is_(True))) or 0

@@ -4,6 +4,7 @@ Regenerating a variant adds a version and makes it current; the old one is kept.
 records the provider and model that wrote it, with the tokens its call used.
 """
 import logging
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
@@ -12,9 +13,11 @@ from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
 from .. import media, results, runs
-from ..errors import Conflict, NotFound, clean_text
+from ...ids import whole
+from ..errors import Conflict, Invalid, NotFound, clean_text, refuse_nul
 from ..numbering import commit_retrying, next_number
-from .context import HASHTAGS_MAX, post_prompt_context
+from .approval import take_approval
+from .context import HASHTAGS_MAX, body_limit, post_prompt_context
 from .lookups import current_variant, get_post, require_active, variant_subject
 
 log = logging.getLogger(__name__)
@@ -71,8 +74,9 @@ def _hashtags(values: list[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))[:HASHTAGS_MAX]
 
 
-def add_variant(post_id: int, label: str, content, *, run_id: int, provider: str, model: str, tokens_in: int,
-                tokens_out: int, feedback: str = "", based_on: int | None = None) -> Variant:
+def add_variant(post_id: int, label: str, content, *, run_id: int | None, provider: str, model: str,
+                tokens_in: int, tokens_out: int, feedback: str = "", based_on: int | None = None,
+                edited: bool = False, media_path: str | None = None) -> Variant:
     """Add the next version of a variant and make it current (the caller commits)."""
     number = next_number(Variant.number, Variant.post_id == post_id, Variant.label == label)
     # A statement of its own, so the old current version is unmarked before the new one is written.
@@ -82,7 +86,8 @@ def add_variant(post_id: int, label: str, content, *, run_id: int, provider: str
                       headline=content.headline.strip(), body=content.body.strip(),
                       call_to_action=content.call_to_action.strip(), hashtags=_hashtags(content.hashtags),
                       image_prompt=content.image_prompt.strip(), feedback=feedback, based_on=based_on, run_id=run_id,
-                      provider=provider, model=model, tokens_in=tokens_in, tokens_out=tokens_out)
+                      provider=provider, model=model, tokens_in=tokens_in, tokens_out=tokens_out, edited=edited,
+                      media_path=media_path)
     db.session.add(variant)
     db.session.flush()
     return variant
@@ -120,6 +125,105 @@ def check_revisable(workspace_id: int, campaign_id: int, post_id: int, label: st
     if current is None:
         raise Conflict(f"Variant {label} has not been written yet; wait for the post to be ready.")
     return current
+
+
+def _not_being_rewritten(campaign_id: int, post_id: int, label: str) -> None:
+    run = runs.latest(campaign_id, "variant", variant_subject(post_id, label))
+    if run is not None and not runs.reconcile(run).finished:
+        raise Conflict(f"Variant {label} is being rewritten; wait for the new version, then change it.")
+
+
+# The fields a person edits, with their labels; the image prompt and the image stay as they were.
+EDITED_FIELDS = {"headline": "The headline", "body": "The body", "call_to_action": "The call to action"}
+HASHTAGS_FIELD_MAX = HASHTAGS_MAX * (HASHTAG_MAX + 2)
+
+
+def edit_limits(channel: str) -> dict[str, int]:
+    """The most characters each hand-edited field of a variant on `channel` may hold."""
+    return {"headline": HEADLINE_MAX, "body": body_limit(channel), "call_to_action": CALL_TO_ACTION_MAX,
+            "hashtags": HASHTAGS_FIELD_MAX}
+
+
+def split_hashtags(value) -> list[str]:
+    """Read hashtags as a person types them: separated by spaces or commas, with or without '#'."""
+    return [tag for tag in str(value).replace(",", " ").split() if tag.strip("#")]
+
+
+def edit_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, fields: dict,
+                 based_on=None) -> Variant:
+    """Save a person's version of a variant's words as its next version, made current; the image stays.
+
+    `based_on` is the version the person started from: when the variant has changed since, nothing is saved.
+    Approving the post again is needed when it was approved."""
+    current = check_revisable(workspace_id, campaign_id, post_id, label)
+    post = current.post
+    _not_being_rewritten(campaign_id, post.id, label)
+    if based_on not in (None, "") and str(based_on) != str(current.number):
+        raise Conflict(f"Variant {label} changed while you were editing it: v{current.number} is current now. "
+                       "Open it again to edit the current version.")
+    limits = edit_limits(post.channel)
+    values, errors = {}, {}
+    for name, text in EDITED_FIELDS.items():
+        try:
+            values[name] = clean_text(fields.get(name, ""), name, text, limits[name],
+                                      empty=f"{text} cannot be empty.")
+        except Invalid as refused:
+            errors.update(refused.fields)
+    hashtags = fields.get("hashtags", "")
+    hashtags = " ".join(hashtags) if isinstance(hashtags, list) and all(isinstance(t, str) for t in hashtags) \
+        else hashtags
+    try:
+        tags = split_hashtags(clean_text(hashtags, "hashtags", "Hashtags", limits["hashtags"]))
+        if len(tags) > HASHTAGS_MAX:
+            errors["hashtags"] = f"Use at most {HASHTAGS_MAX} hashtags (this has {len(tags)})."
+        elif any(len(tag.lstrip("#")) > HASHTAG_MAX for tag in tags):
+            errors["hashtags"] = f"A hashtag has at most {HASHTAG_MAX} characters."
+    except Invalid as refused:
+        errors.update(refused.fields)
+    if errors:
+        raise Invalid(errors, "Some fields need attention; nothing was saved.")
+    refuse_nul(values)
+    content = SimpleNamespace(**values, hashtags=tags, image_prompt=current.image_prompt)
+    if (content.headline, content.body, content.call_to_action, _hashtags(tags)) == (
+            current.headline, current.body, current.call_to_action, list(current.hashtags or [])):
+        raise Invalid({}, f"Nothing was changed: variant {label} is still v{current.number}. Change a field, "
+                          "or cancel.")
+
+    def save():
+        variant = add_variant(post.id, label, content, run_id=None, provider="", model="", tokens_in=0,
+                              tokens_out=0, based_on=current.number, edited=True, media_path=current.media_path)
+        take_approval(db.session.get(Post, post.id), f"Variant {label} was edited by hand as v{variant.number}")
+        return variant
+
+    variant = commit_retrying(save)
+    log.info("saved hand-edited variant %s v%s of post %s", label, variant.number, post.id)
+    return variant
+
+
+def make_variant_current(workspace_id: int, campaign_id: int, post_id: int, label: str, number) -> Variant:
+    """Make an older version of a variant current again; nothing is deleted. An approved post needs approving
+    again."""
+    current = check_revisable(workspace_id, campaign_id, post_id, label)
+    post = current.post
+    number = whole(number, 1)
+    wanted = None if number is None else db.session.scalar(select(Variant).where(
+        Variant.post_id == post.id, Variant.label == label, Variant.number == number))
+    if wanted is None:
+        raise NotFound(f"Variant {label} has no such version.")
+    if wanted.is_current:
+        return wanted
+    _not_being_rewritten(campaign_id, post.id, label)
+
+    def mark():
+        db.session.execute(update(Variant).where(Variant.post_id == post.id, Variant.label == label,
+                                                 Variant.is_current.is_(True)).values(is_current=False))
+        db.session.execute(update(Variant).where(Variant.id == wanted.id).values(is_current=True))
+        take_approval(db.session.get(Post, post.id), f"Variant {label} v{number} was made current again")
+        return wanted
+
+    commit_retrying(mark)
+    db.session.refresh(wanted)
+    return wanted
 
 
 def regenerate_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, feedback, alert_id=None) -> Run:
@@ -170,6 +274,7 @@ def execute_variant(run_id: int) -> None:
                                   tokens_in=result.tokens_in, tokens_out=result.tokens_out)
             run.done, run.message = 1, "Making the image…"
             runs.record_usage(run, result)
+            take_approval(db.session.get(Post, post_id), f"Variant {label} was rewritten as v{variant.number}")
             return variant
 
         variant = commit_retrying(add)

@@ -106,7 +106,13 @@
       button.textContent = "Press Ctrl+C to copy";
     }
     if (!navigator.clipboard) { byHand(); return; }
-    navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, byHand);
+    navigator.clipboard.writeText(field.value).then(function () {
+      // Said for a moment, then the button reads as before, ready to copy again.
+      var label = button.dataset.copyLabel || button.textContent;
+      button.dataset.copyLabel = label;
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    }, byHand);
   }
 
   // A form marked data-confirm asks before it is sent. When the person agrees, its data-confirmed field
@@ -123,4 +129,62 @@
     var field = event.target;
     if (field.matches && field.matches("[data-select-on-focus]")) { field.select(); }
   });
+})();
+
+// Wide tables (components/tables.html): a frame whose table is wider than itself shows a hint and a fading
+// edge where more columns are, and can be focused to scroll with the keyboard; a table that fits shows neither.
+// Frames are measured again when they or their table change size (a window resized, <details> opened) and as
+// they scroll; frames htmx brings in are picked up on htmx:load.
+(function () {
+  "use strict";
+
+  function measure(frame) {
+    var scroller = frame.querySelector(".table-scroll");
+    var cue = frame.querySelector(".scroll-cue");
+    if (!scroller) { return; }
+    var overflowing = scroller.scrollWidth - scroller.clientWidth > 1;
+    frame.classList.toggle("is-overflowing", overflowing);
+    frame.classList.toggle("at-start", scroller.scrollLeft <= 1);
+    frame.classList.toggle("at-end", scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1);
+    if (cue) { cue.hidden = !overflowing; }
+    if (overflowing) {
+      scroller.tabIndex = 0;
+    } else {
+      scroller.removeAttribute("tabindex");
+    }
+  }
+
+  var resized = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var frame = entry.target.closest("[data-table-frame]");
+      if (frame) { measure(frame); }
+    });
+  }) : null;
+
+  function watch(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    var frames = Array.prototype.slice.call(root.querySelectorAll("[data-table-frame]"));
+    if (root.matches && root.matches("[data-table-frame]")) { frames.unshift(root); }
+    frames.forEach(function (frame) {
+      if (frame.dataset.tableFrameWatched) { measure(frame); return; }
+      frame.dataset.tableFrameWatched = "1";
+      var scroller = frame.querySelector(".table-scroll");
+      if (!scroller) { return; }
+      scroller.addEventListener("scroll", function () { measure(frame); }, { passive: true });
+      if (resized) {
+        resized.observe(scroller);
+        var table = scroller.querySelector("table");
+        if (table) { resized.observe(table); }
+      }
+      measure(frame);
+    });
+  }
+
+  document.addEventListener("htmx:load", function (event) { watch(event.detail.elt); });
+  window.addEventListener("resize", function () { watch(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { watch(document); });
+  } else {
+    watch(document);
+  }
 })();

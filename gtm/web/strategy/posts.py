@@ -13,6 +13,8 @@ from . import bp
 
 POST_PAGE, POST_FRAGMENT = "strategy/post.html", "strategy/_post.html"
 VARIANT_PAGE, VARIANT_FORM = "strategy/regenerate_variant.html", "strategy/_regenerate_variant_form.html"
+EDIT_PAGE, EDIT_FORM = "strategy/edit_variant.html", "strategy/_edit_variant_form.html"
+EDITED = ("headline", "body", "call_to_action", "hashtags")
 
 
 @bp.get("/campaigns/<int:campaign_id>/posts/<int:post_id>")
@@ -76,6 +78,42 @@ def _variant_form(campaign_id: int, post_id: int, label: str, status: int = 200,
                 post_id=post_id, label=view.label, feedback=feedback, alert_id=alert_id, errors=errors or {},
                 problem=problem, limits=strategy_limits(),
                 post_title=strategy.get_post(workspace_id(), campaign_id, post_id).title)
+
+
+@bp.route("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>/edit", methods=["GET", "POST"])
+@login_required
+def edit_variant(campaign_id: int, post_id: int, label: str):
+    """Change a variant's words by hand: a new version, made current; the image stays."""
+    if request.method == "GET":
+        current = strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
+        values = {"headline": current.headline, "body": current.body, "call_to_action": current.call_to_action,
+                  "hashtags": " ".join(f"#{tag}" for tag in current.hashtags or [])}
+        return _edit_form(campaign_id, post_id, label, values=values, based_on=current.number)
+    values = {name: request.form.get(name, "") for name in EDITED}
+    based_on = request.form.get("based_on")
+    return submit(lambda: strategy.edit_variant(workspace_id(), campaign_id, post_id, label, values, based_on),
+                  done=to("strategy.post", campaign_id=campaign_id, post_id=post_id),
+                  again=lambda status, **outcome: _edit_form(campaign_id, post_id, label, status, EDIT_FORM,
+                                                             values=values, based_on=based_on, **outcome),
+                  summary=True)
+
+
+def _edit_form(campaign_id: int, post_id: int, label: str, status: int = 200, fragment: str | None = None, *,
+               values: dict, based_on, errors: dict | None = None, problem: str | None = None):
+    """The form for editing a variant by hand: the dialog or the page, or only `fragment` for htmx."""
+    view = strategy.variant_view(workspace_id(), campaign_id, post_id, label)
+    return page(EDIT_PAGE, fragment, status=status, in_dialog=is_htmx(), vv=view, campaign_id=campaign_id,
+                post_id=post_id, label=view.label, values=values, based_on=based_on, errors=errors or {},
+                problem=problem, limits=strategy.edit_limits(view.post.channel), post_title=view.post.title)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/variants/<label>/versions/<int:number>/current")
+@login_required
+def make_variant_current(campaign_id: int, post_id: int, label: str, number: int):
+    """Make an older version of a variant current again."""
+    again, where = _shown_again(campaign_id, post_id, on_board=False)
+    return submit(lambda: strategy.make_variant_current(workspace_id(), campaign_id, post_id, label, number),
+                  done=to(**where), again=again)
 
 
 @bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/retry")
