@@ -1,5 +1,5 @@
-"""The request class: JSON bodies read with the refusals of gtm.services.jsonsafe, and larger bodies allowed
-only where a file is uploaded."""
+"""The request class: JSON bodies read with the refusals of gtm.services.jsonsafe, form fields with each line
+break as one character, and larger bodies allowed only where a file is uploaded."""
 import flask
 
 from ..services import imports, jsonsafe
@@ -23,6 +23,16 @@ class _BodyJson:
 
 
 class Request(flask.Request):
+    def _load_form_data(self) -> None:
+        """Form fields with their line breaks as one character each: a browser sends a textarea's breaks as CR LF,
+        while its maxlength and the count under the field (gtm.js) take each as one, so the services' limits
+        count what the person saw."""
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any("\r" in value for _, value in form.items(multi=True)):
+            self.__dict__["form"] = self.parameter_storage_class(
+                (name, value.replace("\r\n", "\n")) for name, value in form.items(multi=True))
+
     @property
     def json_module(self):
         return _BodyJson

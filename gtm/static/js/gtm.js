@@ -188,3 +188,48 @@
     watch(document);
   }
 })();
+
+// Character counts: a text field with a limit has, under it, an element marked data-char-count="<field id>"
+// (the char_count macro). The page comes with "Up to 4,000 characters."; as you type, it says how many are
+// left, or how many are over the limit. Characters are counted as the server counts them: a line break is one.
+(function () {
+  "use strict";
+
+  function characters(text) {
+    return Array.from(text.replace(/\r\n/g, "\n")).length;
+  }
+
+  function update(counter) {
+    var field = document.getElementById(counter.dataset.charCount);
+    var limit = parseInt(counter.dataset.limit, 10);
+    if (!field || !limit) { return; }
+    var left = limit - characters(field.value);
+    var text = left >= 0
+      ? left.toLocaleString("en-US") + " of " + limit.toLocaleString("en-US") + " characters left"
+      : (-left).toLocaleString("en-US") + (left === -1 ? " character" : " characters") + " over the limit";
+    if (counter.textContent !== text) { counter.textContent = text; }
+    counter.classList.toggle("over", left < 0);
+  }
+
+  function updateAll(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-char-count]"));
+    if (root.matches && root.matches("[data-char-count]")) { found.push(root); }
+    found.forEach(update);
+  }
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.id) { return; }
+    var counter = document.querySelector('[data-char-count="' + CSS.escape(field.id) + '"]');
+    if (counter) { update(counter); }
+  });
+  // A form reset puts the values back after the event; count them once they are.
+  document.addEventListener("reset", function (event) { setTimeout(function () { updateAll(event.target); }, 0); });
+  document.addEventListener("htmx:load", function (event) { updateAll(event.detail.elt); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { updateAll(document); });
+  } else {
+    updateAll(document);
+  }
+})();
