@@ -1,9 +1,11 @@
-"""Exports of a campaign's strategy version: a JSON file that imports again, a Markdown brief, a CSV content
-calendar and an ICS calendar.
+"""Exports of a campaign's strategy version: a JSON file that imports again, a Markdown brief (alone, or in a
+zip with its images), a CSV content calendar and an ICS calendar.
 
 Every format is built from one `Snapshot` of the version: its phases, member posts, the edges among them
-and each post's current variants. Media go out as references (paths relative to the media folder), never
-as bytes. The calendar formats place a post on the campaign's launch date + the post's day; a campaign
+and each post's current variants. The JSON names media by reference (paths relative to the media folder);
+the plain Markdown names no file at all, since none comes with it; the zip holds `strategy.md` and the
+images it shows, under `images/`, named after the post's id and the variant's label only, and is the same
+bytes for the same content (fixed times and order). The calendar formats place a post on the campaign's launch date + the post's day; a campaign
 without a launch date is placed from today, and the JSON, Markdown and ICS files say so.
 
 Each file is safe to open whatever people or the model wrote: text in the Markdown has `&`, `<` and `>`
@@ -16,6 +18,7 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -24,7 +27,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Phase, Post, StepVersion, StrategyVersion, Variant
-from . import campaigns
+from . import campaigns, media
 from .csvsafe import text_cell
 from .errors import Conflict, Invalid
 from .strategy.context import channel_names
@@ -38,6 +41,7 @@ VARIANT_LABELS = ("A", "B")
 FORMATS = {
     "json": ("application/json", "json", "JSON"),
     "md": ("text/markdown; charset=utf-8", "md", "Markdown"),
+    "zip": ("application/zip", "zip", "Markdown with images"),
     "csv": ("text/csv; charset=utf-8", "csv", "CSV"),
     "ics": ("text/calendar; charset=utf-8", "ics", "a calendar"),
 }
@@ -83,7 +87,7 @@ class Snapshot:
 def check_format(value) -> str:
     """Return the export format, or raise Invalid naming `format`."""
     if value not in FORMATS:
-        raise Invalid({"format": f"Choose the format json, md, csv or ics (got {str(value)[:20]!r})."},
+        raise Invalid({"format": f"Choose the format {', '.join(FORMATS)} (got {str(value)[:20]!r})."},
                       "Unknown export format.")
     return value
 
@@ -96,7 +100,7 @@ def export(workspace_id: int, campaign_id: int, fmt, version=None, today: date |
     if snapshot.version is None and fmt != "json":
         raise Conflict(f"This campaign has no strategy yet, so there is nothing to export as {FORMATS[fmt][2]}. "
                        "Plan the strategy first (the JSON export holds the campaign and its analysis already).")
-    build = {"json": _json, "md": _markdown, "csv": _csv, "ics": _ics}[fmt]
+    build = {"json": _json, "md": _markdown, "csv": _csv, "ics": _ics, "zip": _zip}[fmt]
     content_type, extension, _ = FORMATS[fmt]
     suffix = f"-v{snapshot.version.number}" if snapshot.version else ""
     return File(build(snapshot), content_type, f"{slug(campaign.name)}{suffix}.{extension}")
@@ -201,7 +205,9 @@ def _safe_scheme(scheme: str) -> bool:
     return scheme.lower() in ("http", "https", "mailto")
 
 
-def _markdown(snapshot: Snapshot) -> bytes:
+def _markdown(snapshot: Snapshot, images: dict[int, str] | None = None) -> bytes:
+    """The Markdown brief. `images` (a variant's id → its file inside the zip) puts each image in it; without
+    them, a variant with an image says it comes in the zip download, and names no file."""
     names = channel_names()
     c, number = snapshot.campaign, snapshot.version.number
     out = [f"# {_md(_line(c.name))}: strategy version {number}", ""]
@@ -224,10 +230,46 @@ def _markdown(snapshot: Snapshot) -> bytes:
                 out += [f"#### Variant {label}: {_md(_line(variant.headline))}", "", _md(variant.body.strip()), "",
                         f"- **Call to action:** {_md(_line(variant.call_to_action))}",
                         f"- **Hashtags:** {_md(hashtags(variant.hashtags)) or 'none'}"]
-                if variant.media_path:
-                    out.append(f"- **Image:** {_md(variant.media_path)}")
+                if images is not None and variant.id in images:
+                    out.append(f"- **Image:** ![Image of variant {label}]({images[variant.id]})")
+                elif images is None and variant.media_path:
+                    out.append("- **Image:** in the download “Markdown with images”")
                 out.append("")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")
+
+
+# -- Markdown with images ------------------------------------------------------------------------
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every entry's time, so the same content makes the same bytes
+
+
+def zip_images(snapshot: Snapshot) -> dict[int, tuple[str, bytes]]:
+    """The images the zip holds: a variant's id → its name inside the zip and its bytes. A name is made of ids
+    only; an image whose file is not in the workspace's media folder is left out (and the Markdown says nothing
+    of it)."""
+    found = {}
+    for post in snapshot.posts:
+        for label, variant in snapshot.variants.get(post.id, {}).items():
+            stored = media.path(snapshot.campaign.workspace_id, variant.media_path) if variant.media_path else None
+            if stored is not None:
+                found[variant.id] = (f"images/post-{int(post.id)}-{label.lower()}.png", stored.read_bytes())
+    return found
+
+
+def _zip(snapshot: Snapshot) -> bytes:
+    images = zip_images(snapshot)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        def add(name: str, data: bytes, compress: int) -> None:
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = compress
+            archive.writestr(entry, data)
+
+        add("strategy.md", _markdown(snapshot, {key: name for key, (name, _) in images.items()}), zipfile.ZIP_DEFLATED)
+        for name, data in images.values():
+            add(name, data, zipfile.ZIP_STORED)  # a PNG is compressed already
+    return buffer.getvalue()
 
 
 # -- CSV -----------------------------------------------------------------------------------------

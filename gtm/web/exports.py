@@ -1,4 +1,5 @@
-"""Downloads of a strategy version (JSON, Markdown, CSV, ICS), and a JSON export imported as a new campaign."""
+"""Downloads of a strategy version (JSON, Markdown, Markdown with images, CSV, ICS), and a JSON export imported as
+a new campaign."""
 from flask import Blueprint, flash, request
 from flask_login import current_user, login_required
 
@@ -16,7 +17,7 @@ bp = Blueprint("exports", __name__)
 @bp.get("/campaigns/<int:campaign_id>/strategy/export")
 @login_required
 def export(campaign_id: int):
-    """Download the current strategy version, or ?version=N, as ?format=json, md, csv or ics."""
+    """Download the current strategy version, or ?version=N, as ?format=json, md, zip, csv or ics."""
     return download(exports.export(workspace_id(), campaign_id, request.args.get("format", "json"),
                                    version=number_arg("version")))
 

@@ -25,7 +25,8 @@ from .parsing import documented
 class ExportQuery(Body):
     """Which file to export."""
 
-    format: str | None = Field(None, description="json (to import again), md, csv or ics",
+    format: str | None = Field(None, description="json (to import again), md, zip (the Markdown with its images: "
+                               "strategy.md and images/…png), csv or ics",
                                json_schema_extra={"enum": list(FORMATS), "default": "json"})
     version: VersionNumber = Field(None, description="The strategy version; the current one by default")
 
@@ -113,5 +114,6 @@ def import_campaign():
 @documented({200: CampaignExport}, query=ExportQuery, errors=(409,),
             files=tuple(content_type for content_type, *_ in exports.FORMATS.values() if "json" not in content_type))
 def export_campaign(campaign_id: int, query: ExportQuery):
-    """Download a strategy version as JSON (to import again), Markdown, a CSV content calendar or an ICS calendar."""
+    """Download a strategy version as JSON (to import again), Markdown, Markdown with its images (a zip), a CSV
+    content calendar or an ICS calendar."""
     return download(exports.export(workspace(), campaign_id, query.format or "json", version=query.version))
