@@ -176,7 +176,7 @@ def test_regenerate_a_variant_with_feedback_keeps_the_old_one(htmx, api, campaig
     assert "hx-trigger" not in page
     assert "v2 of 2" in page and "v1 of 1" in page and "Make it more concise" in page
     older = htmx.get(f"/campaigns/{campaign.id}/posts/{post.id}/variants/B?number=1").get_data(as_text=True)
-    assert "v1 of 2" in older and "Older version" in older and "Next version of variant B" in older
+    assert "v1 of 2" in older and "Older version" in older and "Newer version of variant B" in older
 
     # Without JavaScript: a plain page, a form post and a redirect.
     htmx.environ_base.pop("HTTP_HX_REQUEST")

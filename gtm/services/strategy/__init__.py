@@ -30,5 +30,6 @@ from .variants import (  # noqa: F401
     make_variant_current, regenerate_variant,
 )
 from .views import (  # noqa: F401
-    board, graph_drawing, media_file, post_view, variant_view, version_count, version_list, VersionList,
+    board, graph_drawing, media_file, post_view, variant_versions, variant_view, version_count, version_list,
+    VersionList,
 )

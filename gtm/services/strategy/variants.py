@@ -149,6 +149,19 @@ def split_hashtags(value) -> list[str]:
     return [tag for tag in str(value).replace(",", " ").split() if tag.strip("#")]
 
 
+def _edited_hashtags(value, limit: int) -> list[str]:
+    """Hashtags as typed in a form (text, separated by spaces or commas) or sent as a list of text."""
+    if isinstance(value, list) and all(isinstance(tag, str) for tag in value):
+        tags = [tag for tag in value if tag.strip().strip("#")]
+    else:
+        tags = split_hashtags(clean_text(value if value is not None else "", "hashtags", "Hashtags", limit))
+    if len(tags) > HASHTAGS_MAX:
+        raise Invalid({"hashtags": f"Use at most {HASHTAGS_MAX} hashtags (this has {len(tags)})."})
+    if any(len(tag.strip().lstrip("#")) > HASHTAG_MAX for tag in tags):
+        raise Invalid({"hashtags": f"A hashtag has at most {HASHTAG_MAX} characters."})
+    return tags
+
+
 def edit_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, fields: dict,
                  based_on=None) -> Variant:
     """Save a person's version of a variant's words as its next version, made current; the image stays.
@@ -165,24 +178,18 @@ def edit_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, 
     values, errors = {}, {}
     for name, text in EDITED_FIELDS.items():
         try:
-            values[name] = clean_text(fields.get(name, ""), name, text, limits[name],
+            given = fields.get(name)
+            values[name] = clean_text("" if given is None else given, name, text, limits[name],
                                       empty=f"{text} cannot be empty.")
         except Invalid as refused:
             errors.update(refused.fields)
-    hashtags = fields.get("hashtags", "")
-    hashtags = " ".join(hashtags) if isinstance(hashtags, list) and all(isinstance(t, str) for t in hashtags) \
-        else hashtags
     try:
-        tags = split_hashtags(clean_text(hashtags, "hashtags", "Hashtags", limits["hashtags"]))
-        if len(tags) > HASHTAGS_MAX:
-            errors["hashtags"] = f"Use at most {HASHTAGS_MAX} hashtags (this has {len(tags)})."
-        elif any(len(tag.lstrip("#")) > HASHTAG_MAX for tag in tags):
-            errors["hashtags"] = f"A hashtag has at most {HASHTAG_MAX} characters."
+        tags = _edited_hashtags(fields.get("hashtags", ""), limits["hashtags"])
     except Invalid as refused:
         errors.update(refused.fields)
     if errors:
         raise Invalid(errors, "Some fields need attention; nothing was saved.")
-    refuse_nul(values)
+    refuse_nul({**values, "hashtags": tags})
     content = SimpleNamespace(**values, hashtags=tags, image_prompt=current.image_prompt)
     if (content.headline, content.body, content.call_to_action, _hashtags(tags)) == (
             current.headline, current.body, current.call_to_action, list(current.hashtags or [])):

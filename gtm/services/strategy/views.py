@@ -154,6 +154,13 @@ def variant_view(workspace_id: int, campaign_id: int, post_id: int, label: str, 
     return VariantView(label, count, shown, run, post, previous, following)
 
 
+def variant_versions(workspace_id: int, campaign_id: int, post_id: int, label: str) -> list[Variant]:
+    """Return every version of one variant of a post, oldest first."""
+    post = get_post(workspace_id, campaign_id, post_id)
+    return list(db.session.scalars(select(Variant).where(Variant.post_id == post.id, Variant.label == check_label(label))
+                                   .order_by(Variant.number)))
+
+
 @dataclass
 class PostView:
     post: Post

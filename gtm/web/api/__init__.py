@@ -2,7 +2,8 @@
 and the models of what they take and answer, all on the one blueprint `bp` (endpoints are `api.<view>`).
 
 - campaigns.py: campaigns; steps.py: the analysis steps (the workflow); runs.py: runs;
-- strategy.py: planning, the posts by phase, approval and regeneration; versions.py: the strategy's history;
+- strategy.py: planning, the posts by phase, approval and regeneration; variants.py: a post's variants, edited
+  by hand and made current; versions.py: the strategy's history;
 - chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
 
@@ -10,5 +11,7 @@ Shared pieces: blueprint.py (the blueprint, the token check, what describes a vi
 bodies and queries checked by their models), fields.py (what bodies and queries are made of), answers.py
 (answer models and their field types) and errors.py.
 """
-from . import campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, versions  # noqa: F401
+from . import (  # noqa: F401
+    campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, variants, versions,
+)
 from .blueprint import bp  # noqa: F401

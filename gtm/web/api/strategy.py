@@ -10,7 +10,7 @@ from ...services import strategy
 from ...services.campaigns import CHANNELS
 from ...services.errors import NotFound
 from ...services.strategy import DIRECTION_MAX
-from .answers import Answer, IdText, answer
+from .answers import Answer, IdText, OrNull, answer
 from .blueprint import bp, user, workspace
 from .errors import invalid
 from .fields import Body, passed_on
@@ -57,6 +57,8 @@ class Post(Answer):
     day: int = Field(ge=0, description="Days after the launch")
     status: Literal[POST_STATUSES]
     approved: bool
+    approval_note: OrNull = Field(description="Why the approval was taken away (a variant changed after it was "
+                                  "approved), until the post is approved again")
     version: int = Field(description="The strategy version that created it")
 
 
