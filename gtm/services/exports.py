@@ -171,7 +171,7 @@ def _post(post: Post, variants: dict[str, Variant]) -> dict:
         "variants": {label: {
             "headline": v.headline, "body": v.body, "call_to_action": v.call_to_action,
             "hashtags": list(v.hashtags or []), "image_prompt": v.image_prompt, "media_path": v.media_path,
-            "provider": v.provider or "", "model": v.model or "",
+            "edited": v.edited, "provider": v.provider or "", "model": v.model or "",
         } for label, v in variants.items()},
     }
 

@@ -282,6 +282,7 @@ def _variant(variant, at: str, body_max: int, workspace_id: int, errors: dict) -
                                   required=True),
             "hashtags": [tag.strip() for tag in tags],
             "media_path": _media(workspace_id, variant.get("media_path"), f"{at}.media_path", errors),
+            "edited": variant.get("edited") is True,
             "provider": _text(variant.get("provider", ""), f"{at}.provider", errors, PROVIDER_MAX),
             "model": _text(variant.get("model", ""), f"{at}.model", errors, MODEL_MAX)}
 
@@ -380,7 +381,7 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
                 post.variants = [Variant(
                     label=label, number=1, is_current=True, headline=v["headline"], body=v["body"],
                     call_to_action=v["call_to_action"], hashtags=v["hashtags"], image_prompt=v["image_prompt"],
-                    media_path=v["media_path"], provider=v["provider"], model=v["model"],
+                    media_path=v["media_path"], edited=v["edited"], provider=v["provider"], model=v["model"],
                 ) for label, v in sorted(item["variants"].items())]
         db.session.flush()
         # The keys and edges were checked against the file's own posts: every end is in `by_key`.

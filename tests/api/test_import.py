@@ -29,6 +29,9 @@ def import_(api, doc):
 
 def test_a_round_trip_loses_nothing(api, campaign, written):
     first_post = written["phases"][0]["posts"][0]
+    # A variant fixed by hand stays marked as such.
+    assert api.post(f"/api/campaigns/{campaign.id}/posts/{first_post['id']}/variants/A/versions", json={
+        "headline": "Fixed by hand", "body": "Our words", "call_to_action": "Try it", "hashtags": []})[0] == 201
     assert api.post(f"/api/campaigns/{campaign.id}/approve-all")[0] == 200
     exported = export_json(api, campaign.id)
     calendars = {fmt: download(api, campaign.id, f"format={fmt}").get_data() for fmt in ("csv", "md")}
@@ -48,6 +51,8 @@ def test_a_round_trip_loses_nothing(api, campaign, written):
     copy_of_first = Post.query.filter_by(campaign_id=int(body["id"]), key=first_post["key"]).one()
     assert copy_of_first.approved and copy_of_first.approved_at and copy_of_first.is_active
     assert {(v.label, v.number, v.is_current) for v in copy_of_first.variants} == {("A", 1, True), ("B", 1, True)}
+    assert {(v.label, v.edited, v.headline == "Fixed by hand") for v in copy_of_first.variants} == {
+        ("A", True, True), ("B", False, False)}
 
 
 def test_an_import_whose_name_is_taken_gets_imported_added_and_says_so(api, campaign, written, auth_client):

@@ -61,6 +61,7 @@ class ExportVariant(BaseModel):
     image_prompt: str
     media_path: str | None = Field(description="The image, relative to the instance's media folder; an import "
                                    "keeps it only when that file exists there for the workspace")
+    edited: bool = Field(False, description="Written by a person rather than by the model")
     provider: str
     model: str
 
