@@ -3,6 +3,7 @@ from flask import Blueprint
 from flask_login import login_required
 
 from ..services import runs
+from ..services.run_titles import run_title
 from .context import workspace_id
 from .htmx import page
 
@@ -16,4 +17,4 @@ def show(run_id: int):
     run = runs.get(workspace_id(), run_id)
     # The readable lines of the streamed text, not the raw text: the template prints one paragraph per item.
     live = [] if run.finished else runs.live_lines(run)
-    return page("runs/show.html", "runs/_run.html", run=run, live=live)
+    return page("runs/show.html", "runs/_run.html", run=run, live=live, title=run_title(run))

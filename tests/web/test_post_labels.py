@@ -48,3 +48,16 @@ def test_a_streaming_plan_shows_phases_and_posts_by_their_labels(auth_client, ap
         assert lines == ["Phase 2 · Launch", "Phase 2, post 1 · LinkedIn: Doors open", "Say it.",
                          "Phase 2, post 3 · Instagram: Seen on the gram", "Show it."], url
         assert not KEY.findall(preview) and "instagram" not in preview, url
+
+
+def test_the_results_page_names_posts_by_their_labels(auth_client, api, campaign):
+    post = Post.query.filter_by(campaign_id=campaign.id, key="p2-c").one()
+    assert api.post(f"/api/campaigns/{campaign.id}/metrics", {"metrics": [{
+        "post_id": str(post.id), "variant": "A", "date": "2026-05-05", "impressions": 100, "clicks": 3,
+        "conversions": 0, "spend": "1"}]})[0] == 201
+    page = auth_client.get(f"/campaigns/{campaign.id}/results").get_data(as_text=True)
+    row = page.split(f'id="result-post-{post.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Phase 2, post 3 · " in row
+    # The CSV help names the key format, the one place a key belongs: the CSV joins on it.
+    tables = page.split('id="by-post"', 1)[1].split('id="bring-in"', 1)[0]
+    assert not KEY.findall(tables), "no post key in the results"

@@ -1,6 +1,8 @@
 """The run page: a run's progress, the text arriving from the model while it works, and its outcome; and
 runs that lost their way to the queue (never handed over, or their job id not recorded) found again."""
 import re
+
+from markupsafe import escape
 from datetime import timedelta
 
 from gtm import broker
@@ -55,3 +57,30 @@ def test_a_run_whose_job_id_was_not_recorded_is_found_by_its_run_id(campaign, us
     run.created_at -= timedelta(minutes=5)
     db.session.commit()
     assert runs.reconcile(run).status == "queued", "its job is in RQ under the id derived from the run"
+
+
+def test_the_run_page_says_what_the_run_does_in_words(auth_client, api, campaign, work):
+    auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/generate", data={})
+    step_run = Run.query.filter_by(subject="competitors").one()
+    work()
+    api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    post = Post.query.filter_by(campaign_id=campaign.id).order_by(Post.id).first()
+    post_run = Run.query.filter_by(kind="post", subject=f"post:{post.id}").one()
+    plan_run = Run.query.filter_by(kind="strategy").one()
+    auth_client.post(f"/campaigns/{campaign.id}/posts/{post.id}/variants/B/regenerate", data={"feedback": "Shorter"})
+    variant_run = Run.query.filter_by(kind="variant").one()
+    expected = {
+        step_run: "Generating the competitor analysis",
+        plan_run: "Planning the strategy",
+        post_run: f"Writing the post “{post.title}” (Phase 1, post 1 · ",
+        variant_run: f"Rewriting variant B of “{post.title}” (Phase 1, post 1 · ",
+    }
+    for run, words in expected.items():
+        html = auth_client.get(f"/runs/{run.id}").get_data(as_text=True)
+        heading = re.search(r"<h2>(.*?)</h2>", html, re.S)[1]
+        title = re.search(r"<title>(.*?)</title>", html, re.S)[1]
+        assert heading.startswith(str(escape(words))), (words, heading)
+        assert title.startswith(heading), (title, heading)
+        # Not the queue's names for it: "Run 12: post · post:34".
+        assert f"Run {run.id}" not in html and "post:" not in html and f"{run.kind} · " not in heading

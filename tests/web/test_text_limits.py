@@ -95,6 +95,8 @@ def limited_pages(campaign, post) -> dict[str, list[str]]:
         f"/campaigns/{cid}/steps/competitors": ["competitors-known_competitors", "competitors-notes"],
         f"/campaigns/{cid}/triggers": ["trigger-direction"],
         f"/campaigns/{cid}/posts/{post.id}/variants/A/regenerate": ["feedback-A"],
+        f"/campaigns/{cid}/posts/{post.id}/variants/A/edit": ["edit-A-headline", "edit-A-body", "edit-A-call_to_action",
+                                                          "edit-A-hashtags"],
         "/settings": ["name"],
     }
 
