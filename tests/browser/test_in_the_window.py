@@ -2,6 +2,8 @@
 phases there are; on a 390 px phone every table scrolls inside its own frame and says so while it is wider than
 the frame (and not when it fits), and every campaign tab is in view; after saving a CSV its confirmation is in
 the window, where the upload was."""
+import re
+
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from tests.browser.test_narrow_screens import subjects  # noqa: F401 - the written campaign with every kind of row
@@ -69,7 +71,14 @@ def test_add_phases_is_in_the_window_on_a_board_of_five_phases(user, live_server
         expect(add).to_be_visible()
         assert inside_the_window(page, add), add.bounding_box()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        # Five phases are wider than the window: the board says so, and stops saying it at the last phase.
+        cue = board.locator(".board-frame > .scroll-cue")
+        expect(cue).to_have_text("Scroll sideways for more phases →")
+        expect(cue).to_be_visible()
         screenshot(page, "board-add-phases-1400")
+        board.locator(".board-frame > .table-scroll").evaluate("frame => { frame.scrollLeft = frame.scrollWidth; }")
+        expect(board.locator(".board-frame")).to_have_class(re.compile(r"\bat-end\b"))
+        expect(board.locator(".phase-column").last).to_be_in_viewport()
         add.click()
         expect(page.locator("dialog#regenerate-strategy-dialog")).to_contain_text("This makes version 2")
     finally:
