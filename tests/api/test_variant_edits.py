@@ -21,12 +21,14 @@ def test_read_edit_and_make_current(api, campaign, base):  # noqa: F811
     status, found = api.get(url)
     assert status == 200 and found["label"] == "A" and [v["number"] for v in found["versions"]] == [1]
     first = found["versions"][0]
-    assert first["current"] and not first["edited"] and first["has_image"]
+    stored = Variant.query.filter_by(post_id=post.id, label="A").one()
+    assert first["current"] and not first["edited"] and first["has_image"] is bool(stored.media_path)
 
     status, made = api.post(f"{url}/versions", json={**WORDS, "based_on": 1})
     assert status == 201
     assert (made["number"], made["current"], made["edited"], made["based_on"]) == (2, True, True, 1)
     assert made["hashtags"] == ["spring", "b2b"] and made["image_prompt"] == first["image_prompt"]
+    assert made["has_image"] is first["has_image"], "the edit keeps the image"
     assert made["tokens"] == {"in": 0, "out": 0} and made["provider"] is None
 
     status, back = api.post(f"{url}/versions/1/make-current")
