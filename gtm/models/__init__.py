@@ -5,9 +5,9 @@ from .results import Alert, Metric, Trigger
 from .run import Run, RunStatus
 from .step import STEP_KINDS, StepVersion
 from .strategy import Edge, Member, Phase, Post, StrategyVersion, Variant
-from .workspace import ApiToken, User, Workspace
+from .workspace import ROLES, ApiToken, Membership, User, Workspace
 
 __all__ = [
-    "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Metric", "Phase", "Post", "Run", "RunStatus", "STEP_KINDS",
-    "StepVersion", "StrategyVersion", "Trigger", "User", "Variant", "Workspace",
+    "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Membership", "Metric", "Phase", "Post", "ROLES",
+    "Run", "RunStatus", "STEP_KINDS", "StepVersion", "StrategyVersion", "Trigger", "User", "Variant", "Workspace",
 ]

@@ -1,9 +1,9 @@
-"""Workspaces, their users and the users' API tokens."""
+"""Workspaces, their members with their roles, the users and their API tokens."""
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,10 +22,29 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+ROLES = ("owner", "editor", "reviewer", "viewer")
+
+
+class Membership(db.Model):
+    """A user's membership of a workspace, with the one role they have there."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", name="uq_membership_workspace_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = created_at()
+
+    user: Mapped["User"] = relationship()
+    workspace: Mapped[Workspace] = relationship()
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The workspace the person last acted in, where a new session starts; they may belong to others too.
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     created_at: Mapped[datetime] = created_at()
     # Part of every session's and remember cookie's user id; a new one ends them all (log-out, new password).
@@ -43,6 +62,9 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    # The workspace the token acts in, with its user's role there; set for every token (the migration filled
+    # the ones made before workspaces had several members with their user's workspace).
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id"), index=True)
     # Only a SHA-256 of the token is stored; the prefix lets a person tell tokens apart.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))

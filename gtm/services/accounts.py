@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import ids
 from ..extensions import db
-from ..models import ApiToken, User, Workspace
+from ..models import ApiToken, Membership, User, Workspace
 from ..models.workspace import new_session_token
 from ..models._base import utcnow
 from .errors import Invalid, NotFound
@@ -68,7 +68,7 @@ def sign_up(email: str, password: str) -> User:
         raise Invalid(errors)
     workspace = Workspace(name=email.split("@")[0])
     user = User(email=email, password_hash=generate_password_hash(password), workspace=workspace)
-    db.session.add_all([workspace, user])
+    db.session.add_all([workspace, user, Membership(workspace=workspace, user=user, role="owner")])
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -182,13 +182,19 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user_id: int, name: str) -> tuple[ApiToken, str]:
-    """Create an API token; the raw token is returned once and only its hash is kept."""
+def create_token(user_id: int, name: str, workspace_id: int | None = None) -> tuple[ApiToken, str]:
+    """Create an API token that acts in `workspace_id` (the user's current one by default) with the user's role
+    there; the raw token is returned once and only its hash is kept."""
     name = (name or "").strip() or "API token"
     if len(name) > TOKEN_NAME_MAX:
         raise Invalid({"name": f"A token name has at most {TOKEN_NAME_MAX} characters."})
+    user = _user(user_id)
+    workspace_id = user.workspace_id if workspace_id is None else workspace_id
+    if db.session.scalar(select(Membership.id).where(Membership.user_id == user_id,
+                                                     Membership.workspace_id == workspace_id)) is None:
+        raise NotFound(f"{user.email} is not a member of workspace {workspace_id}.")
     raw = "gtm_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user_id, name=name, token_hash=_digest(raw), prefix=raw[:10])
+    token = ApiToken(user_id=user_id, workspace_id=workspace_id, name=name, token_hash=_digest(raw), prefix=raw[:10])
     db.session.add(token)
     db.session.commit()
     return token, raw
@@ -218,6 +224,12 @@ def revoke_token(user_id: int, token_id: int) -> ApiToken:
 
 def user_for_token(raw: str) -> User | None:
     """Return the user a live token belongs to, and note when it was used (to the minute)."""
+    token = token_for(raw)
+    return token.user if token is not None else None
+
+
+def token_for(raw: str) -> ApiToken | None:
+    """Return a live token, and note when it was used (to the minute)."""
     if not raw:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
@@ -228,4 +240,4 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         token.last_used_at = now
         db.session.commit()
-    return token.user
+    return token

@@ -31,6 +31,12 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Forbidden(ServiceError):
+    """The person's role in the workspace does not allow this; the message says what it allows."""
+
+    status = 403
+
+
 class Unavailable(ServiceError):
     status = 503
 

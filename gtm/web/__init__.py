@@ -1,7 +1,7 @@
 """The web layer: one blueprint per feature, registered here with the pieces every page shares."""
 from flask import Flask
 
-from . import context, converters, errors, security
+from . import authorization, context, converters, errors, security
 from .assets import favicon, script_sources
 from .htmx import poll_url
 from .requests import Request
@@ -24,4 +24,6 @@ def init_app(app: Flask) -> None:
     context.init_app(app)
     app.add_template_global(poll_url)  # for macros, which are imported without the page's context
     errors.init_app(app)
+    # After errors: a request refused for a NUL character is refused before anything is looked up.
+    authorization.init_app(app)
     security.init_app(app, script_sources)

@@ -1,6 +1,5 @@
 """What every template can use, supplied once for the whole app, and the signed-in workspace of a request."""
-from flask import Flask, url_for
-from flask_login import current_user
+from flask import Flask, g, url_for
 
 from .. import llm
 from ..services import chat, results, strategy
@@ -8,8 +7,8 @@ from .assets import htmx_script
 
 
 def workspace_id() -> int:
-    """The signed-in person's workspace: every page and form acts inside it."""
-    return current_user.workspace_id
+    """The workspace the signed-in person acts in (see authorization.py): every page and form acts inside it."""
+    return g.workspace_id
 
 
 def results_url(campaign_id: int, section: str = "triggers") -> str:

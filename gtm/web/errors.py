@@ -74,7 +74,8 @@ def init_app(app: Flask) -> None:
     def service_error(error: ServiceError):
         if _api():
             return jsonify(error=error.message, detail=error.detail), error.status
-        return error_page(error.status, "That did not work", error.message)
+        return error_page(error.status, "Not allowed for your role" if error.status == 403 else "That did not work",
+                          error.message)
 
     @app.errorhandler(500)
     def server_error(error):

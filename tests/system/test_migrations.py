@@ -100,3 +100,29 @@ def test_existing_users_get_tokens_of_their_own_on_upgrade(tmp_path):
             assert conn.execute(text('SELECT count(*) FROM "user"')).scalar() == 2
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_each_existing_user_owns_their_workspace_and_their_tokens_act_in_it(tmp_path):
+    app = migrated_app(suite_database_url() or f"sqlite:///{tmp_path / 'w.db'}", tmp_path)
+    now = "2026-01-02 03:04:05+00:00"
+    with app.app_context():
+        upgrade(revision="b3f17c9e4a20")
+        with db.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO workspace (id, name, created_at) VALUES (1, 'a', '{now}'), "
+                              f"(2, 'b', '{now}')"))
+            conn.execute(text('INSERT INTO "user" (id, email, password_hash, workspace_id, created_at, '
+                              f"session_token) VALUES (1, 'a@example.com', 'h', 1, '{now}', 's1'), "
+                              f"(2, 'b@example.com', 'h', 2, '{now}', 's2')"))
+            conn.execute(text("INSERT INTO api_token (id, user_id, name, token_hash, prefix, created_at) VALUES "
+                              f"(1, 2, 't', 'x', 'gtm_', '{now}')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            members = conn.execute(text("SELECT workspace_id, user_id, role FROM membership ORDER BY id")).all()
+            tokens = conn.execute(text("SELECT id, workspace_id FROM api_token")).all()
+        assert [tuple(row) for row in members] == [(1, 1, "owner"), (2, 2, "owner")]
+        assert [tuple(row) for row in tokens] == [(1, 2)]
+        downgrade(revision="b3f17c9e4a20")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM api_token")).scalar() == 1
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -6,7 +6,8 @@ from pydantic import BaseModel
 
 from ...extensions import csrf
 from ...models import User
-from ...services import accounts
+from ...services import accounts, workspaces
+from .. import authorization
 
 # Every resource module registers its routes here, so endpoints are `api.<view>` whatever module holds them.
 bp = Blueprint("api", __name__)
@@ -43,14 +44,18 @@ def authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
-    found = accounts.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
-    if found is None:
+    token = accounts.token_for(raw.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
         response = jsonify(error="unauthorized",
                            detail="Send `Authorization: Bearer <token>`; create a token under Settings.")
         response.status_code = 401
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-    g.api_user = found
+    # The token acts in the workspace it was made for, with its user's role there (removing a member revokes
+    # their tokens for the workspace, so a live token's user is a member).
+    g.api_user, g.workspace_id = token.user, token.workspace_id or token.user.workspace_id
+    g.role = workspaces.role_of(token.user_id, g.workspace_id)
+    authorization.check(g.role, request.endpoint)
     return None
 
 
@@ -60,5 +65,5 @@ def user() -> User:
 
 
 def workspace() -> int:
-    """The workspace the call acts in: its token's user's."""
-    return g.api_user.workspace_id
+    """The workspace the call acts in: the one its token was made for."""
+    return g.workspace_id

@@ -1,0 +1,114 @@
+"""Who may call what: every page route and API operation, by endpoint, with the action it needs (the actions
+and the roles that have them are in gtm/services/roles.py). A route missing from this table is refused for
+everyone, and a test that walks the URL map fails, so a new route cannot slip through unchecked.
+
+Pages find the workspace a session acts in and the person's role there before any view runs; the API checks
+its token first (api/blueprint.py) and then the same table."""
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from ..services import roles, workspaces
+from ..services.errors import Forbidden
+
+PUBLIC = "public"  # no workspace: signing up, logging in and out, the favicon, static files, the API's description
+
+ENDPOINTS: dict[str, str] = {
+    # Not in a workspace.
+    "auth.login": PUBLIC, "auth.signup": PUBLIC, "auth.logout": PUBLIC, "favicon": PUBLIC, "static": PUBLIC,
+    "api.openapi": PUBLIC,
+    # The person's own account, whatever their role: password, their tokens, which workspace they act in.
+    "settings.index": "read", "settings.change_password": "read", "settings.create_token": "read",
+    "settings.revoke_token": "read", "settings.switch_workspace": "read",
+    # Members and roles.
+    "settings.members": "read", "settings.change_role": "manage", "settings.remove_member": "manage",
+    "api.get_workspace": "read", "api.change_member_role": "manage", "api.remove_member": "manage",
+    # Campaigns.
+    "campaigns.index": "read", "campaigns.show": "read", "campaigns.new": "edit", "campaigns.edit": "edit",
+    "campaigns.archive": "edit", "campaigns.unarchive": "edit", "campaigns.delete": "manage",
+    "api.list_campaigns": "read", "api.get_campaign": "read", "api.create_campaign": "edit",
+    "api.update_campaign": "edit", "api.archive_campaign": "edit", "api.unarchive_campaign": "edit",
+    "api.delete_campaign": "manage",
+    # The five analysis steps.
+    "workflow.step": "read", "workflow.versions": "read", "workflow.generate": "edit", "workflow.regenerate": "edit",
+    "workflow.refresh": "edit", "workflow.retry": "edit", "workflow.edit": "edit", "workflow.make_current": "edit",
+    "api.get_step": "read", "api.diff_step_versions": "read", "api.generate_step": "edit",
+    "api.create_step_version": "edit", "api.make_step_version_current": "edit",
+    # Runs.
+    "runs.show": "read", "api.get_run": "read",
+    # The strategy: board, graph, posts and their variants.
+    "strategy.board": "read", "strategy.summary": "read", "strategy.graph": "read", "strategy.mermaid": "read",
+    "strategy.post": "read", "strategy.variant": "read", "strategy.media": "read",
+    "strategy.regenerate_preview": "read",
+    "strategy.plan": "edit", "strategy.regenerate_strategy": "edit", "strategy.retry_regeneration": "edit",
+    "strategy.undo": "edit", "strategy.retry": "edit", "strategy.regenerate": "edit", "strategy.edit_variant": "edit",
+    "strategy.make_variant_current": "edit",
+    "strategy.approve": "review", "strategy.approve_all": "review",
+    "api.strategy_nodes": "read", "api.regenerate_preview": "read", "api.get_variant": "read",
+    "api.plan_strategy": "edit", "api.regenerate_strategy": "edit", "api.create_variant_version": "edit",
+    "api.make_variant_version_current": "edit", "api.approve_all_posts": "review",
+    # Versions.
+    "versions.index": "read", "versions.show": "read", "versions.compare": "read", "versions.restore": "edit",
+    "api.strategy_versions": "read", "api.strategy_version": "read", "api.compare_versions": "read",
+    "api.restore_version": "edit",
+    # The chat: reading it is reading; a message may be a command that changes the strategy.
+    "chat.show": "read", "chat.message": "read", "chat.post": "edit", "chat.undo": "edit", "chat.retry": "edit",
+    "api.chat_history": "read", "api.post_chat_message": "edit",
+    # Exports and imports.
+    "exports.export": "read", "exports.import_campaign": "edit", "api.export_campaign": "read",
+    "api.import_campaign": "edit",
+    # Results, triggers and alerts.
+    "results.show": "read", "results.template": "read", "results.record": "edit", "results.upload": "edit",
+    "results.confirm": "edit", "api.campaign_results": "read", "api.record_metrics": "edit",
+    "triggers.index": "read", "triggers.alerts": "read", "triggers.badge": "read", "triggers.create": "edit",
+    "triggers.delete": "edit", "triggers.pause": "edit", "triggers.resume": "edit", "triggers.dismiss": "edit",
+    "api.list_triggers": "read", "api.list_alerts": "read", "api.create_trigger": "edit",
+    "api.dismiss_alert": "edit",
+}
+
+
+def action_of(endpoint: str | None) -> str | None:
+    """The action an endpoint needs; None for an endpoint missing from the table."""
+    return ENDPOINTS.get(endpoint)
+
+
+def check(role: str | None, endpoint: str | None) -> None:
+    """Raise Forbidden unless `role` may call `endpoint`; an endpoint missing from the table is refused."""
+    action = action_of(endpoint)
+    if action == PUBLIC:
+        return
+    if action is None:
+        raise Forbidden("This address is not open to anyone yet.")
+    if not roles.can(role, action):
+        raise Forbidden(roles.refusal(role, action) if role else "You are not a member of this workspace.")
+
+
+def role() -> str | None:
+    """The signed-in person's role in the workspace this request acts in (pages and API alike)."""
+    return g.get("role")
+
+
+def can(action: str) -> bool:
+    """For templates: whether the person may do `action` here, so a page offers only what they can do."""
+    return roles.can(role(), action)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def act_in_a_workspace():
+        """Find the workspace a page request acts in and the role there, then refuse what the role may not do.
+
+        Unknown addresses (no endpoint) go on to the 404 handler; the API checks its token first."""
+        if request.endpoint is None or request.blueprint == "api":
+            return
+        action = action_of(request.endpoint)
+        if action == PUBLIC:
+            return
+        if action is None:
+            raise Forbidden("This address is not open to anyone yet.")
+        if not current_user.is_authenticated:
+            return  # the view's login_required sends the person to log in
+        g.workspace_id, g.role = workspaces.acting_workspace(current_user, session.get("workspace_id"))
+        session["workspace_id"] = g.workspace_id
+        check(g.role, request.endpoint)
+
+    app.add_template_global(can)
