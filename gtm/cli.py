@@ -188,15 +188,17 @@ def tokens():
 @tokens.command("create")
 @click.argument("email")
 @click.option("--name", default="CLI token", show_default=True)
+@click.option("--workspace", "workspace_id", type=int, default=None,
+              help="The workspace the token acts in (the user's current one by default).")
 @with_appcontext
-def create_token(email: str, name: str):
+def create_token(email: str, name: str, workspace_id: int | None):
     """Create an API token for a user and print it (the last word of the output)."""
     try:
         user = accounts.user_by_email(email)
-        _, raw = accounts.create_token(user.id, name)
+        token, raw = accounts.create_token(user.id, name, workspace_id)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(f"API token for {user.email}: {raw}")
+    click.echo(f"API token for {user.email} in workspace {token.workspace_id}: {raw}")
 
 
 def _add_db_command() -> None:

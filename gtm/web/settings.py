@@ -1,10 +1,12 @@
-"""Settings: the password and API tokens."""
-from flask import Blueprint, flash, request
+"""Settings: the password, API tokens, and the workspace a session acts in."""
+from flask import Blueprint, flash, request, session
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_remembered, login_required, login_user
 
 from ..extensions import limiter
-from ..services import accounts
+from ..services import accounts, workspaces
+from ..services.errors import NotFound
+from .context import workspace_id
 from .forms import submit
 from .htmx import go, page
 from .security import account_limit, seconds_until, wait_words
@@ -73,7 +75,7 @@ def _password_changed(remembered: bool):
 @login_required
 def create_token():
     """Create an API token and show it once."""
-    return submit(lambda: accounts.create_token(current_user.id, request.form.get("name", "")),
+    return submit(lambda: accounts.create_token(current_user.id, request.form.get("name", ""), workspace_id()),
                   done=lambda made: _settings_page(new_token=made[1], status=201), again=_refused)
 
 
@@ -88,3 +90,16 @@ def revoke_token(token_id: int):
     token = accounts.revoke_token(current_user.id, token_id)
     flash(f"The token “{token.name}” is revoked: scripts that use it are refused from now on.")
     return go("settings.index")
+
+
+@bp.post("/settings/workspace")
+@login_required
+def switch_workspace():
+    """Act in another of the person's workspaces, in this session; the next session starts there too."""
+    wanted = request.form.get("workspace_id", "")
+    if not wanted.isdigit():
+        raise NotFound("You are not a member of that workspace.")
+    workspace = workspaces.switch(current_user.id, int(wanted))
+    session["workspace_id"] = workspace.id
+    flash(f"You are working in {workspace.name}.")
+    return go("campaigns.index")

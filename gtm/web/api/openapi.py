@@ -15,6 +15,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from ... import __name__ as package
 from ...models import STEP_KINDS
+from .. import authorization
 from .blueprint import Operation, bp, operation_of
 from .errors import Error
 from .parsing import documented
@@ -29,6 +30,7 @@ REF = "#/components/schemas/{model}"
 ERRORS = {
     400: ("BadRequest", "The body is not JSON, or not an object"),
     401: ("Unauthorized", "Missing or revoked token"),
+    403: ("Forbidden", "The token's user's role in its workspace does not allow this; `error` says what it allows"),
     404: ("NotFound", "No such resource in your workspace"),
     409: ("Conflict", "Conflicts with the current state (e.g. a run is already in flight)"),
     413: ("TooLarge", "The body is larger than the limit the message states"),
@@ -68,7 +70,8 @@ def openapi_document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     for rule, method, view, op in found:
         path, parameters = _path(rule.rule)
-        paths.setdefault(path, {})[method.lower()] = _operation(view, op, parameters, refs, bool(rule.arguments))
+        paths.setdefault(path, {})[method.lower()] = _operation(view, op, parameters, refs, bool(rule.arguments),
+                                                                rule.endpoint)
     return {
         "openapi": "3.1.0",
         "info": {"title": "gtm API", "version": "1", "description": "Campaigns, analysis steps, strategies and runs."},
@@ -141,7 +144,7 @@ def _first_line(text: str | None, default: str) -> str:
     return text.strip().splitlines()[0] if text and text.strip() else default
 
 
-def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_variables: bool) -> dict:
+def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_variables: bool, endpoint: str) -> dict:
     """Return the operation for one method of a rule: summary, parameters, body and answers."""
     entry = {"operationId": view.__name__, "summary": _first_line(view.__doc__, view.__name__)}
     parameters = parameters + (_query(op.query) if op.query else [])
@@ -160,6 +163,9 @@ def _operation(view, op: Operation, parameters: list[dict], refs: dict, has_vari
     errors |= {404} if has_variables else set()
     if not op.public:
         errors.add(401)
+    # Every role may read; any other action is refused to some role (gtm/services/roles.py).
+    if authorization.action_of(endpoint) not in ("read", authorization.PUBLIC):
+        errors.add(403)
     responses |= {status: {"$ref": f"#/components/responses/{ERRORS[status][0]}"} for status in errors}
     entry["responses"] = {str(status): responses[status] for status in sorted(responses)}
     if op.public:
