@@ -5,7 +5,7 @@ import time
 
 from gtm import broker, llm
 from gtm.extensions import db
-from gtm.services import runs
+from gtm.services import activity, runs
 from gtm.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ def run_job(func):
     def wrapper(run_id: int):
         log.info("run %s: %s started", run_id, func.__name__)
         try:
-            func(int(run_id))
+            # What the job changes is recorded as done by the person who started the run.
+            with activity.acting_for_run(int(run_id)):
+                func(int(run_id))
             log.info("run %s: %s finished", run_id, func.__name__)
         except (llm.LLMError, ServiceError) as exc:
             # Both are written to be read: a model that failed twice, a rule the request broke by now.

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate."""
+from .activity import Activity
 from .campaign import Campaign
 from .chat import ChatMessage
 from .results import Alert, Metric, Trigger
@@ -8,6 +9,6 @@ from .strategy import Edge, Member, Phase, Post, StrategyVersion, Variant
 from .workspace import ROLES, ApiToken, Membership, User, Workspace
 
 __all__ = [
-    "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Membership", "Metric", "Phase", "Post", "ROLES",
+    "Activity", "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Membership", "Metric", "Phase", "Post", "ROLES",
     "Run", "RunStatus", "STEP_KINDS", "StepVersion", "StrategyVersion", "Trigger", "User", "Variant", "Workspace",
 ]

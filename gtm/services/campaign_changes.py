@@ -15,8 +15,14 @@ from ..models import Trigger, Variant
 from ..models._base import utcnow
 from ..models.run import UNFINISHED
 from . import campaigns, media
+from . import activity as history
 from .campaigns import CampaignFields
 from .errors import Conflict, Invalid
+
+# The fields as the campaign form names them, for the history.
+FIELD_NAMES = {"name": "name", "product": "product", "audience": "audience", "goals": "goals",
+               "competitors": "competitors", "channels": "channels", "budget": "budget", "currency": "currency",
+               "launch_date": "launch date"}
 
 # The fields the steps do not read: changing them leaves every step as it is.
 UNREAD_BY_STEPS = frozenset({"launch_date"})
@@ -33,6 +39,10 @@ def update_campaign(workspace_id: int, campaign_id: int, values: dict):
         setattr(campaign, field, clean[field])
     if set(changed) - UNREAD_BY_STEPS:
         campaign.details_changed_at = utcnow()
+    if changed:
+        names = ", ".join(FIELD_NAMES.get(field, field.replace("_", " ")) for field in changed)
+        history.record(workspace_id, "campaign_edited", f"Edited the campaign “{campaign.name}”: {names}",
+                       campaign_id=campaign_id, subject=campaign, link=history.campaign_path(campaign_id))
     db.session.commit()
     return campaign
 
@@ -42,6 +52,8 @@ def archive(workspace_id: int, campaign_id: int):
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     if campaign.archived_at is None:
         campaign.archived_at = utcnow()
+        history.record(workspace_id, "campaign_archived", f"Archived the campaign “{campaign.name}”",
+                       campaign_id=campaign_id, subject=campaign, link=history.campaign_path(campaign_id))
         db.session.commit()
     return campaign
 
@@ -51,6 +63,8 @@ def unarchive(workspace_id: int, campaign_id: int):
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     if campaign.archived_at is not None:
         campaign.archived_at = None
+        history.record(workspace_id, "campaign_unarchived", f"Brought back the archived campaign “{campaign.name}”",
+                       campaign_id=campaign_id, subject=campaign, link=history.campaign_path(campaign_id))
         db.session.commit()
     return campaign
 
@@ -118,6 +132,10 @@ def delete_campaign(workspace_id: int, campaign_id: int) -> None:
             update(Run).where(Run.parent_id.in_(runs)).values(parent_id=None),
             delete(Run).where(Run.campaign_id == campaign_id)):
         db.session.execute(statement.execution_options(synchronize_session=False))
+    # The history keeps what happened to the campaign, without links to its pages, and says it was deleted.
+    history.forget_campaign(campaign_id)
+    history.record(workspace_id, "campaign_deleted", f"Deleted the campaign “{campaign.name}” and everything in it",
+                   subject=("campaign", campaign_id))
     db.session.delete(campaign)
     db.session.commit()
     # The files go once the rows are gone: a failed commit leaves every image its variant names. An imported

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import ids
 from ..extensions import db
 from ..models import Campaign
-from . import paging
+from . import activity, paging
 from .errors import Invalid, NotFound
 
 # Channels a post can be written for, with the body length that suits each.
@@ -184,6 +184,9 @@ def create_campaign(workspace_id: int, values: dict) -> Campaign:
     """Validate the fields and create a campaign in the workspace."""
     campaign = Campaign(workspace_id=workspace_id, **validate(values))
     db.session.add(campaign)
+    db.session.flush()
+    activity.record(workspace_id, "campaign_created", f"Created the campaign “{campaign.name}”", campaign_id=campaign.id,
+                    subject=campaign, link=activity.campaign_path(campaign.id))
     db.session.commit()
     return campaign
 

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Phase, Post, StepVersion, StrategyVersion, Variant
-from . import campaigns, media
+from . import activity, campaigns, media
 from .csvsafe import text_cell
 from .errors import Conflict, Invalid
 from .strategy.context import channel_names
@@ -103,7 +103,13 @@ def export(workspace_id: int, campaign_id: int, fmt, version=None, today: date |
     build = {"json": _json, "md": _markdown, "csv": _csv, "ics": _ics, "zip": _zip}[fmt]
     content_type, extension, _ = FORMATS[fmt]
     suffix = f"-v{snapshot.version.number}" if snapshot.version else ""
-    return File(build(snapshot), content_type, f"{slug(campaign.name)}{suffix}.{extension}")
+    found = File(build(snapshot), content_type, f"{slug(campaign.name)}{suffix}.{extension}")
+    # A download changes nothing, but who took the campaign away, and when, is worth knowing.
+    activity.record(workspace_id, "campaign_exported", f"Downloaded “{campaign.name}” as {FORMATS[fmt][2]}"
+                    + (f" (version {snapshot.version.number})" if snapshot.version else ""), campaign_id=campaign_id,
+                    link=activity.campaign_path(campaign_id))
+    db.session.commit()
+    return found
 
 
 def snapshot_of(campaign: Campaign, version, today: date) -> Snapshot:

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Edge, Member, Phase, Post, StepVersion, StrategyVersion, Variant
-from . import campaigns, graph, jsonsafe, media
+from . import activity, campaigns, graph, jsonsafe, media
 from .errors import Invalid, ServiceError, refuse_nul
 from ..models.strategy import POST_STATUSES
 from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
@@ -389,5 +389,8 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
             db.session.add(Edge(campaign_id=campaign.id, from_post_id=by_key[a].id, to_post_id=by_key[b].id))
         for post in by_key.values():
             db.session.add(Member(campaign_id=campaign.id, version=1, post_id=post.id))
+    activity.record(workspace_id, "campaign_imported", f"Imported the campaign “{campaign.name}” from a JSON export",
+                    campaign_id=campaign.id, actor_id=author_id, subject=campaign,
+                    link=activity.campaign_path(campaign.id))
     db.session.commit()
     return campaign

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Run, RunStatus
 from ..models.run import UNFINISHED
 from ..models._base import utcnow
+from . import activity
 from .errors import Conflict, NotFound, Unavailable
 from .labels import plan_lines
 
@@ -82,8 +83,13 @@ def create(*, workspace_id: int, campaign_id: int | None, kind: str, subject: st
 
 def add(*, workspace_id: int, campaign_id: int | None, kind: str, subject: str = "", params: dict | None = None,
         total: int = 1, parent_id: int | None = None) -> Run:
-    """Add a queued run to the session, to be committed with the caller's other changes and then enqueued."""
-    run = Run(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params or {},
+    """Add a queued run to the session, to be committed with the caller's other changes and then enqueued.
+
+    The run's `author_id` is the person the request acts for, so its job's changes are recorded as theirs."""
+    params = dict(params or {})
+    if activity.actor() is not None:
+        params["author_id"] = activity.actor()
+    run = Run(workspace_id=workspace_id, campaign_id=campaign_id, kind=kind, subject=subject, params=params,
               total=total, active_key=active_key(campaign_id, kind, subject), parent_id=parent_id,
               message="Waiting for a worker…")
     db.session.add(run)

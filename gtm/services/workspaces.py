@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import ROLES, ApiToken, Membership, User, Workspace
 from ..models._base import utcnow
-from . import roles
+from . import activity, roles
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 WORKSPACE_NAME_MAX = 120
@@ -87,6 +87,8 @@ def add_member(workspace_id: int, user_id: int, role: str) -> Membership:
     membership = Membership(workspace_id=workspace_id, user_id=user_id, role=role)
     db.session.add(membership)
     db.session.flush()
+    activity.record(workspace_id, "member_joined", f"{_email(user_id)} joined the workspace as {role}",
+                    subject=("user", user_id), link=activity.MEMBERS_PATH)
     return membership
 
 
@@ -111,6 +113,10 @@ def change_role(workspace_id: int, actor_id: int, user_id, role) -> Membership:
     membership = _membership(workspace_id, user_id)
     if membership.role == "owner" and role != "owner" and _owners(workspace_id) == 1:
         raise Conflict("The workspace needs at least one owner: make someone else an owner first.")
+    if membership.role != role:
+        activity.record(workspace_id, "member_role_changed", f"Changed {_email(membership.user_id)}'s role from "
+                        f"{membership.role} to {role}", actor_id=actor_id, subject=("user", membership.user_id),
+                        link=activity.MEMBERS_PATH)
     membership.role = role
     db.session.commit()
     return membership
@@ -123,6 +129,8 @@ def remove_member(workspace_id: int, actor_id: int, user_id) -> None:
     if membership.role == "owner" and _owners(workspace_id) == 1:
         raise Conflict("The workspace needs at least one owner: make someone else an owner first.")
     user = membership.user
+    activity.record(workspace_id, "member_removed", f"Removed {user.email} from the workspace", actor_id=actor_id,
+                    subject=("user", user.id), link=activity.MEMBERS_PATH)
     db.session.delete(membership)
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.workspace_id == workspace_id,
                                               ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
@@ -131,6 +139,11 @@ def remove_member(workspace_id: int, actor_id: int, user_id) -> None:
         others = workspaces_of(user.id)
         user.workspace_id = others[0][0].id if others else _own_workspace(user).id
     db.session.commit()
+
+
+def _email(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return user.email if user is not None else "Someone"
 
 
 def _require_owner(workspace_id: int, actor_id: int) -> None:

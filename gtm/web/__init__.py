@@ -12,11 +12,12 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = converters.IdConverter
     app.request_class = Request
     from . import (
-        api, auth, campaigns, chat, exports, results, runs, settings, strategy, triggers, versions, workflow,
+        activity, api, auth, campaigns, chat, exports, results, runs, settings, strategy, triggers, versions, workflow,
     )
     from .filters import register_filters
 
-    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results):
+    for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results,
+                   activity):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.add_url_rule("/favicon.ico", "favicon", favicon)

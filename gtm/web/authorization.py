@@ -7,7 +7,7 @@ its token first (api/blueprint.py) and then the same table."""
 from flask import Flask, g, request, session
 from flask_login import current_user
 
-from ..services import roles, workspaces
+from ..services import activity, roles, workspaces
 from ..services.errors import Forbidden
 
 PUBLIC = "public"  # no workspace: signing up, logging in and out, the favicon, static files, the API's description
@@ -63,6 +63,8 @@ ENDPOINTS: dict[str, str] = {
     "triggers.delete": "edit", "triggers.pause": "edit", "triggers.resume": "edit", "triggers.dismiss": "edit",
     "api.list_triggers": "read", "api.list_alerts": "read", "api.create_trigger": "edit",
     "api.dismiss_alert": "edit",
+    # The activity history.
+    "activity.index": "read", "activity.campaign": "read", "api.activity_history": "read", "api.campaign_activity": "read",
 }
 
 
@@ -109,6 +111,7 @@ def init_app(app: Flask) -> None:
             return  # the view's login_required sends the person to log in
         g.workspace_id, g.role = workspaces.acting_workspace(current_user, session.get("workspace_id"))
         session["workspace_id"] = g.workspace_id
+        activity.set_actor(current_user.id)
         check(g.role, request.endpoint)
 
     app.add_template_global(can)

@@ -127,3 +127,34 @@ def test_another_workspace_gets_404_on_every_campaign_route(app, team, campaign)
             status = response.status_code
             response.close()
             assert status == 404, f"outsider {method} {rule.rule}: {status}"
+
+
+def forms_offered(html: str) -> list[tuple[str, str]]:
+    """The (method, path) of every form on a page and of every link that opens a form's dialog with htmx."""
+    found = [("POST", action) for action in re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', html)]
+    found += [("POST", action) for action in re.findall(r'<form[^>]*hx-post="([^"]+)"', html)]
+    return [(method, path.split("?")[0].split("#")[0].replace("&amp;", "&")) for method, path in found]
+
+
+@pytest.mark.parametrize("role", ["viewer", "reviewer", "editor"])
+def test_pages_offer_a_role_only_what_it_may_do(app, team, campaign, role):  # noqa: F811
+    members, clients, _ = team
+    ids = ids_for(campaign, members)
+    adapter = app.url_map.bind("localhost")
+    offered = []
+    for rule, methods in rules(app):
+        if "GET" not in methods or rule.endpoint.startswith("api.") or ENDPOINTS[rule.endpoint] == PUBLIC:
+            continue
+        url = fill(rule.rule, ids)
+        response = clients[role].get(url)
+        if response.status_code != 200 or "text/html" not in response.content_type:
+            response.close()
+            continue
+        html = response.get_data(as_text=True)
+        response.close()
+        for method, path in forms_offered(html):
+            endpoint, _ = adapter.match(path, method=method)
+            action = ENDPOINTS[endpoint]
+            if action != PUBLIC and not roles.can(role, action):
+                offered.append(f"{url} offers a {role} {endpoint} ({action})")
+    assert not sorted(set(offered)), "\n".join(sorted(set(offered)))

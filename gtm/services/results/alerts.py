@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Alert
-from .. import campaigns, paging
+from .. import activity, campaigns, paging
 from .rules import whole_id
 from .charts import polyline
 from .totals import metric_text
@@ -61,8 +61,15 @@ def dismiss_alert(workspace_id: int, campaign_id: int, alert_id) -> Alert:
     alert = get_alert(workspace_id, campaign_id, alert_id)
     if alert.dismissed_at is None:
         alert.dismissed_at = datetime.now(timezone.utc)
+        activity.record(workspace_id, "alert_dismissed", f"Dismissed the alert: {alert_sentence(alert)}",
+                        campaign_id=campaign_id, subject=alert, link=activity.triggers_path(campaign_id))
         db.session.commit()
     return alert
+
+
+def alert_sentence(alert: Alert) -> str:
+    """What an alert says happened, for the history."""
+    return (alert.evidence or {}).get("sentence") or "a trigger's rule was broken"
 
 
 def mark_alert_acted(alert_id: int, run_id: int) -> None:

@@ -246,7 +246,7 @@ def import_csv(workspace_id: int, campaign_id: int, data: bytes | str, *, order:
         raise Invalid({"replace": f"{days} of this file {'are' if count != 1 else 'is'} already recorded with "
                                   f"other numbers; nothing was recorded. Tick “Replace {days} already recorded” "
                                   "to save the new numbers over them, or take those rows out of the file."})
-    return save_and_check(campaign_id, [row.row for row in found.rows])
+    return save_and_check(campaign_id, [row.row for row in found.rows], " from a CSV file")
 
 
 def csv_template(workspace_id: int, campaign_id: int) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import Alert, Campaign, Post, Trigger
+from .. import activity
 from .rules import describe_trigger, scope_label
 from .summary import by_post_and_variant, current_posts, daily
 from .totals import METRIC_LABELS, Totals, metric_text, threshold_text
@@ -204,6 +205,9 @@ def check_campaign(campaign_id: int) -> list[Alert]:
         alert = Alert(campaign_id=campaign_id, trigger_id=trigger.id, fingerprint=print_, evidence=found.evidence,
                       action=suggested_action(trigger, found.evidence))
         db.session.add(alert)
+        # gtm raises alerts on its own, whoever's numbers it judged.
+        activity.record(campaign.workspace_id, "alert_raised", f"Alert: {found.evidence.get('sentence') or 'a rule was broken'}",
+                        campaign_id=campaign_id, actor_name=activity.GTM, link=activity.triggers_path(campaign_id))
         try:
             db.session.commit()
         except IntegrityError:

@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ... import ids
 from ...extensions import db
-from ...models import Metric, Post
-from .. import campaigns
+from ...models import Campaign, Metric, Post
+from .. import activity, campaigns
 from ..errors import Invalid, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -273,8 +273,9 @@ def check(campaign_id: int, batch: list[dict], *, keys: bool, post_field: str = 
     return Checked(rows, errors, finder.by_id)
 
 
-def save(campaign_id: int, rows: list[Row]) -> int:
-    """Upsert the rows in one transaction: a repeated post, variant and day replaces that day's numbers."""
+def save(campaign_id: int, rows: list[Row], how: str = "") -> int:
+    """Upsert the rows in one transaction: a repeated post, variant and day replaces that day's numbers; `how`
+    ends the history's sentence (" from a CSV file")."""
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     now = datetime.now(timezone.utc)
     values = [{"campaign_id": campaign_id, "post_id": row.post_id, "variant": row.variant, "day": row.day,
@@ -288,6 +289,9 @@ def save(campaign_id: int, rows: list[Row]) -> int:
                 set_={name: statement.excluded[name]
                       for name in ("impressions", "clicks", "conversions", "spend", "updated_at")})
             db.session.execute(statement)
+        activity.record(db.session.get(Campaign, campaign_id).workspace_id, "results_recorded",
+                        f"Recorded {len(rows):,} day{'s' if len(rows) != 1 else ''} of results{how}",
+                        campaign_id=campaign_id, link=activity.results_path(campaign_id))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -323,17 +327,17 @@ def record_day(workspace_id: int, campaign_id: int, post_id: int, values: dict) 
     row, problems = check_row({**values, "post": str(post.id)}, finder, keys=False)
     if problems:
         raise Invalid(problems)
-    save_and_check(campaign_id, [row])
+    save_and_check(campaign_id, [row], f" for “{post.title}”, variant {row.variant}")
     return row
 
 
-def save_and_check(campaign_id: int, rows: list[Row]) -> int:
+def save_and_check(campaign_id: int, rows: list[Row], how: str = "") -> int:
     """Save the rows, then judge the campaign's triggers on them.
 
     The rows are saved either way: a check that fails is logged, and the scheduled check judges them later."""
     from . import judging
 
-    count = save(campaign_id, rows)
+    count = save(campaign_id, rows, how)
     try:
         judging.check_campaign(campaign_id)
     except Exception:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Alert, Campaign, Phase, Post, Trigger
-from .. import campaigns, locks, paging
+from .. import activity, campaigns, locks, paging
 from ..errors import Conflict
 from .judging import Judgement, check_campaign, judge  # noqa: F401 - check_campaign: metrics.py checks through here
 from .alerts import Chart, alerts, alert_chart, open_alerts, past_alert_count
@@ -36,6 +36,10 @@ def create_trigger(workspace_id: int, campaign_id: int, values: dict, author_id:
         raise Conflict(f"A campaign has at most {TRIGGERS_MAX} triggers; delete one first.")
     trigger = Trigger(campaign_id=campaign_id, author_id=author_id, **clean)
     db.session.add(trigger)
+    db.session.flush()
+    activity.record(workspace_id, "trigger_created", f"Created the trigger “{trigger_rule(trigger)}”",
+                    campaign_id=campaign_id, actor_id=author_id, subject=trigger,
+                    link=activity.triggers_path(campaign_id))
     db.session.commit()
     log.info("campaign %s: trigger %s created (%s %s %s)", campaign_id, trigger.id, trigger.metric,
              trigger.comparison, trigger.threshold)
@@ -56,6 +60,10 @@ def list_triggers(workspace_id: int, campaign_id: int) -> list[Trigger]:
 def set_trigger_paused(workspace_id: int, campaign_id: int, trigger_id, paused: bool) -> Trigger:
     """Pause a trigger (it judges nothing until resumed) or resume it, judging it at once."""
     trigger = get_trigger(workspace_id, campaign_id, trigger_id)
+    if trigger.paused != paused:
+        activity.record(workspace_id, "trigger_paused" if paused else "trigger_resumed",
+                        f"{'Paused' if paused else 'Resumed'} the trigger “{trigger_rule(trigger)}”",
+                        campaign_id=campaign_id, subject=trigger, link=activity.triggers_path(campaign_id))
     trigger.paused = paused
     db.session.commit()
     if not paused:
@@ -74,6 +82,8 @@ def delete_trigger(workspace_id: int, campaign_id: int, trigger_id) -> None:
             alert.dismissed_at = now
         alert.trigger_id = None
     db.session.flush()
+    activity.record(workspace_id, "trigger_deleted", f"Deleted the trigger “{describe_trigger(trigger, currency)}”",
+                    campaign_id=campaign_id, subject=("trigger", trigger.id), link=activity.triggers_path(campaign_id))
     db.session.delete(trigger)
     db.session.commit()
 

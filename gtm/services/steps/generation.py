@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ... import jobnames, llm
 from ...extensions import db
 from ...models import Campaign, Run, StepVersion
-from .. import campaigns, runs
+from .. import activity, campaigns, runs
 from ..errors import Conflict, NotFound
 from ..numbering import commit_retrying
 from . import content as step_content
@@ -167,7 +167,21 @@ def _save_version(run_id: int, result: llm.Result, content: dict, context_number
             tokens_in=result.tokens_in, tokens_out=result.tokens_out)
         runs.record_usage(run, result)
         runs.succeed(run, f"Saved version {version.number}")
+        _record(run, version)
         return version
 
     version = commit_retrying(add)
     log.info("run %s: saved %s v%s", run_id, version.kind, version.number)
+
+
+def _record(run: Run, version: StepVersion) -> None:
+    """Say in the history what the run wrote (the caller commits)."""
+    title, mode = spec_for(version.kind).title.lower(), run.params.get("mode")
+    if mode == "revise":
+        kind, summary = "step_regenerated", f"Regenerated the {title} with feedback: {activity.quote(version.feedback)}"
+    elif mode == "refresh":
+        kind, summary = "step_regenerated", f"Refreshed the {title} with the earlier steps as they are now"
+    else:
+        kind, summary = "step_generated", f"Generated the {title}"
+    activity.record(run.workspace_id, kind, f"{summary} (version {version.number})", campaign_id=run.campaign_id,
+                    subject=version, link=activity.step_path(run.campaign_id, version.kind))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from ... import ids
 from ...extensions import db
 from ...models import StepVersion
-from .. import campaigns, paging
+from .. import activity, campaigns, paging
 from ..errors import Conflict, Invalid, NotFound
 from ..numbering import commit_retrying, next_number
 from . import content as step_content
@@ -75,6 +75,9 @@ def make_current(workspace_id: int, campaign_id: int, kind: str, number) -> Step
     def mark():
         _uncurrent(campaign_id, kind)
         db.session.execute(update(StepVersion).where(StepVersion.id == version.id).values(is_current=True))
+        activity.record(workspace_id, "step_made_current", f"Made version {version.number} of the "
+                        f"{spec.title.lower()} current again", campaign_id=campaign_id, subject=version,
+                        link=activity.step_path(campaign_id, kind))
         return version
 
     if not version.is_current:
@@ -113,9 +116,15 @@ def save_edit(workspace_id: int, campaign_id: int, kind: str, content, based_on=
     inputs = dict(base.inputs or {})
     content = spec.finished(value.model_dump(mode="json"), inputs, campaigns.as_facts(campaign))
     # The edit keeps the context its base was built on: editing does not refresh it.
-    return commit_retrying(lambda: add_current(
-        campaign_id, spec.kind, content=content, inputs=inputs, feedback="", based_on=base.number,
-        context_versions=dict(base.context_versions or {}), edited=True))
+    def add():
+        version = add_current(campaign_id, spec.kind, content=content, inputs=inputs, feedback="",
+                              based_on=base.number, context_versions=dict(base.context_versions or {}), edited=True)
+        activity.record(workspace_id, "step_edited", f"Edited the {spec.title.lower()} by hand (version "
+                        f"{version.number})", campaign_id=campaign_id, subject=version,
+                        link=activity.step_path(campaign_id, spec.kind))
+        return version
+
+    return commit_retrying(add)
 
 
 def list_versions(workspace_id: int, campaign_id: int, kind: str, before=None, limit=None) -> paging.Page[StepVersion]:

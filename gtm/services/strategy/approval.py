@@ -2,9 +2,9 @@
 from sqlalchemy import func, select, update
 
 from ...extensions import db
-from ...models import Post
+from ...models import Campaign, Post
 from ...models._base import utcnow
-from .. import campaigns
+from .. import activity, campaigns
 from ..errors import Conflict
 from .lookups import get_post, require_active
 
@@ -17,6 +17,9 @@ def approve_post(workspace_id: int, campaign_id: int, post_id: int, approved: bo
     post.approved = approved
     post.approved_at = utcnow() if approved else None
     post.approval_note = ""
+    activity.record(workspace_id, "post_approved" if approved else "post_unapproved",
+                    f"{'Approved' if approved else 'Withdrew the approval of'} “{post.title}”", campaign_id=campaign_id,
+                    subject=post, link=activity.post_path(campaign_id, post.id))
     db.session.commit()
     return post
 
@@ -29,6 +32,10 @@ def take_approval(post: Post, change: str) -> bool:
     post.approved, post.approved_at = False, None
     post.approval_note = f"{change} after the post was approved, so the approval was taken away: read it and " \
                          "approve it again."
+    workspace_id = db.session.get(Campaign, post.campaign_id).workspace_id
+    activity.record(workspace_id, "approval_taken", f"The approval of “{post.title}” was taken away: {change[:1].lower()}"
+                    f"{change[1:]}", campaign_id=post.campaign_id, subject=post,
+                    link=activity.post_path(post.campaign_id, post.id))
     return True
 
 
@@ -36,9 +43,13 @@ def approve_all_posts(workspace_id: int, campaign_id: int) -> int:
     """Approve every written post of the current version; return how many active posts are approved."""
     campaigns.get_campaign(workspace_id, campaign_id)
     now = utcnow()
-    db.session.execute(update(Post).where(Post.campaign_id == campaign_id, Post.is_active.is_(True),
-                                          Post.status == "ready", Post.approved.is_(False))
-                       .values(approved=True, approved_at=now, approval_note=""))
+    approving = db.session.execute(update(Post).where(Post.campaign_id == campaign_id, Post.is_active.is_(True),
+                                                      Post.status == "ready", Post.approved.is_(False))
+                                   .values(approved=True, approved_at=now, approval_note="")).rowcount
+    if approving:
+        activity.record(workspace_id, "posts_approved", f"Approved all {approving} written post"
+                        f"{'s' if approving != 1 else ''} still waiting for approval", campaign_id=campaign_id,
+                        link=activity.board_path(campaign_id))
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(Post).where(
         Post.campaign_id == campaign_id, Post.is_active.is_(True), Post.approved.is_(True))) or 0

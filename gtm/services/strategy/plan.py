@@ -13,7 +13,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
-from .. import campaigns, graph, runs
+from .. import activity, campaigns, graph, runs
 from ..errors import Conflict, clean_text
 from ..numbering import next_number
 from .context import plan_prompt
@@ -82,6 +82,12 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
     new = add_planned(run, number, value)
     run.params = {**run.params, "version": number}
     runs.record_usage(run, result)
+    direction = run.params.get("direction") or ""
+    activity.record(run.workspace_id, "strategy_planned", f"Planned the strategy as version {number} with "
+                    f"{len(new)} post{'s' if len(new) != 1 else ''}" + (f": {activity.quote(direction)}" if direction
+                                                                         else ""),
+                    campaign_id=campaign.id, subject=("strategy_version", number),
+                    link=activity.version_path(campaign.id, number))
     db.session.commit()
     log.info("run %s: saved strategy version %s of campaign %s with %d posts", run_id, number, campaign.id, len(new))
 

@@ -18,7 +18,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Phase, Post, Run, StrategyVersion
-from .. import campaigns, graph, results, runs
+from .. import activity, campaigns, graph, results, runs
 from ..errors import Conflict, Invalid, NotFound, clean_text
 from ..numbering import next_number
 from .context import regenerate_prompt
@@ -228,5 +228,8 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     new = add_planned(run, number, value, split.kept,
                       {post.key: post for post in split.kept if post.phase == from_phase - 1})
     runs.record_usage(run, result)
+    activity.record(run.workspace_id, "strategy_regenerated", f"Regenerated the strategy from phase {from_phase}: "
+                    f"{activity.quote(run.params['direction'])} (version {number})", campaign_id=campaign.id,
+                    subject=("strategy_version", number), link=activity.version_path(campaign.id, number))
     log.info("run %s: version %s of campaign %s from phase %s keeps %d posts, archives %d, adds %d", run_id,
              number, campaign.id, from_phase, len(kept_ids), len(split.archived), len(new))

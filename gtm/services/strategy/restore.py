@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from ...extensions import db
 from ...models import Member, Phase, Post, Run, StrategyVersion
-from .. import campaigns, runs
+from .. import activity, campaigns, runs
 from ..errors import Conflict, NotFound
 from ..numbering import next_number
 from .regenerate import BUSY
@@ -30,8 +30,10 @@ def get_version(campaign_id: int, number) -> StrategyVersion:
     return found
 
 
-def restore_version(workspace_id: int, campaign_id: int, number, author_id: int | None = None) -> StrategyVersion:
-    """Make the members of version `number` current again, as a new version (origin `restore`)."""
+def restore_version(workspace_id: int, campaign_id: int, number, author_id: int | None = None,
+                    undoing: int | None = None) -> StrategyVersion:
+    """Make the members of version `number` current again, as a new version (origin `restore`); `undoing` is
+    the version an undo takes back."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
     target = get_version(campaign_id, number)
     if campaign.current_version == target.number:
@@ -43,7 +45,7 @@ def restore_version(workspace_id: int, campaign_id: int, number, author_id: int 
     run = runs.create(workspace_id=workspace_id, campaign_id=campaign_id, kind="restore",
                       params={"restores": target.number, "author_id": author_id}, busy_message=BUSY)
     try:
-        version = _swap(run, target, author_id)
+        version = _swap(run, target, author_id, undoing)
     except Exception:
         runs.fail(run.id, "The restore could not be saved; nothing was changed.")
         raise
@@ -56,7 +58,7 @@ def _members(campaign_id: int, number: int) -> set[int]:
                                                                Member.version == number)))
 
 
-def _swap(run: Run, target: StrategyVersion, author_id: int | None) -> StrategyVersion:
+def _swap(run: Run, target: StrategyVersion, author_id: int | None, undoing: int | None = None) -> StrategyVersion:
     campaign_id = target.campaign_id
     campaign = campaigns.get_campaign(run.workspace_id, campaign_id)
     number = next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign_id)
@@ -78,6 +80,14 @@ def _swap(run: Run, target: StrategyVersion, author_id: int | None) -> StrategyV
     campaign.current_version = number
     runs.succeed(run, f"Restored version {target.number} as version {number}")
     run.params = {**run.params, "version": number}
+    if undoing is not None:
+        activity.record(run.workspace_id, "strategy_undone", f"Undid version {undoing}: version {target.number}'s "
+                        f"posts are current again as version {number}", campaign_id=campaign_id, actor_id=author_id,
+                        subject=version, link=activity.version_path(campaign_id, number))
+    else:
+        activity.record(run.workspace_id, "strategy_restored", f"Restored version {target.number} of the strategy "
+                        f"as version {number}", campaign_id=campaign_id, actor_id=author_id, subject=version,
+                        link=activity.version_path(campaign_id, number))
     db.session.commit()
     return version
 
@@ -93,4 +103,4 @@ def undo_change(workspace_id: int, campaign_id: int, number, author_id: int | No
     if version.number == 1:
         raise Conflict("Version 1 is the first plan; there is no earlier version to go back to.")
     # Each version became current when it was made, so the one before it by number was current just before.
-    return restore_version(workspace_id, campaign_id, version.number - 1, author_id)
+    return restore_version(workspace_id, campaign_id, version.number - 1, author_id, undoing=version.number)

@@ -12,7 +12,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
-from .. import media, results, runs
+from .. import activity, media, results, runs
 from ...ids import whole
 from ..errors import Conflict, Invalid, NotFound, clean_text, refuse_nul
 from ..numbering import commit_retrying, next_number
@@ -200,6 +200,9 @@ def edit_variant(workspace_id: int, campaign_id: int, post_id: int, label: str, 
         variant = add_variant(post.id, label, content, run_id=None, provider="", model="", tokens_in=0,
                               tokens_out=0, based_on=current.number, edited=True, media_path=current.media_path)
         take_approval(db.session.get(Post, post.id), f"Variant {label} was edited by hand as v{variant.number}")
+        activity.record(workspace_id, "variant_edited", f"Edited variant {label} of “{post.title}” by hand "
+                        f"(v{variant.number})", campaign_id=campaign_id, subject=variant,
+                        link=activity.post_path(campaign_id, post.id))
         return variant
 
     variant = commit_retrying(save)
@@ -226,6 +229,9 @@ def make_variant_current(workspace_id: int, campaign_id: int, post_id: int, labe
                                                  Variant.is_current.is_(True)).values(is_current=False))
         db.session.execute(update(Variant).where(Variant.id == wanted.id).values(is_current=True))
         take_approval(db.session.get(Post, post.id), f"Variant {label} v{number} was made current again")
+        activity.record(workspace_id, "variant_made_current", f"Made v{number} of variant {label} of “{post.title}” "
+                        "current again", campaign_id=campaign_id, subject=wanted,
+                        link=activity.post_path(campaign_id, post.id))
         return wanted
 
     commit_retrying(mark)
@@ -282,6 +288,10 @@ def execute_variant(run_id: int) -> None:
             run.done, run.message = 1, "Making the image…"
             runs.record_usage(run, result)
             take_approval(db.session.get(Post, post_id), f"Variant {label} was rewritten as v{variant.number}")
+            activity.record(run.workspace_id, "variant_rewritten", f"Rewrote variant {label} of “{db.session.get(Post, post_id).title}” "
+                            f"with feedback: {activity.quote(run.params['feedback'])} (v{variant.number})",
+                            campaign_id=run.campaign_id, subject=variant,
+                            link=activity.post_path(run.campaign_id, post_id))
             return variant
 
         variant = commit_retrying(add)

@@ -4,7 +4,7 @@ and the models of what they take and answer, all on the one blueprint `bp` (endp
 - campaigns.py: campaigns; steps.py: the analysis steps (the workflow); runs.py: runs;
 - strategy.py: planning, the posts by phase, approval and regeneration; variants.py: a post's variants, edited
   by hand and made current; versions.py: the strategy's history;
-- chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
+- activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
 
 Shared pieces: blueprint.py (the blueprint, the token check, what describes a view), parsing.py (`documented`:
@@ -12,6 +12,6 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 (answer models and their field types) and errors.py.
 """
 from . import (  # noqa: F401
-    campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, variants, versions,
+    activity, campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, variants, versions,
 )
 from .blueprint import bp  # noqa: F401

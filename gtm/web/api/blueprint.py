@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from ...extensions import csrf
 from ...models import User
-from ...services import accounts, workspaces
+from ...services import accounts, activity, workspaces
 from .. import authorization
 
 # Every resource module registers its routes here, so endpoints are `api.<view>` whatever module holds them.
@@ -56,6 +56,7 @@ def authenticate():
     g.api_user, g.workspace_id = token.user, token.workspace_id or token.user.workspace_id
     g.role = workspaces.role_of(token.user_id, g.workspace_id)
     authorization.check(g.role, request.endpoint)
+    activity.set_actor(token.user_id)
     return None
 
 
