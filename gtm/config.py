@@ -76,6 +76,39 @@ def rate_limit(name: str, value: str) -> str:
     return value
 
 
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def smtp_url(raw: str | None) -> str | None:
+    """Check GTM_SMTP_URL: `smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or
+    `smtps://…` (TLS from the start); empty means gtm sends no email."""
+    if not raw:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError("GTM_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465, "
+                          f"not {raw!r}")
+    return raw
+
+
+def base_url(raw: str | None) -> str | None:
+    """Check GTM_BASE_URL, the address people open gtm at (links in emails start with it)."""
+    if not raw:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"GTM_BASE_URL must be an address such as https://gtm.example.com, not {raw!r}")
+    return raw.rstrip("/")
+
+
 def check(config) -> None:
     """Fail at start-up, with a message naming the variable, on a setting gtm cannot use."""
     llm_provider_name(config["GTM_LLM"], config["OPENAI_API_KEY"])
@@ -83,6 +116,8 @@ def check(config) -> None:
     rate_limit("GTM_LOGIN_LIMIT", config["GTM_LOGIN_LIMIT"])
     rate_limit("GTM_LOGIN_ACCOUNT_LIMIT", config["GTM_LOGIN_ACCOUNT_LIMIT"])
     rate_limit("GTM_SIGNUP_LIMIT", config["GTM_SIGNUP_LIMIT"])
+    smtp_url(config.get("GTM_SMTP_URL"))
+    base_url(config.get("GTM_BASE_URL"))
 
 
 def _flag(name: str, default: str = "0") -> bool:
@@ -127,4 +162,9 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_LOGIN_ACCOUNT_LIMIT": env.get("GTM_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
         "GTM_SIGNUP_LIMIT": env.get("GTM_SIGNUP_LIMIT", "5 per hour"),
         "GTM_SIGNUP": env.get("GTM_SIGNUP", "open"),
+        # Email (invitations, password resets) goes out through this server; unset, gtm sends none.
+        "GTM_SMTP_URL": env.get("GTM_SMTP_URL") or None,
+        "GTM_MAIL_FROM": env.get("GTM_MAIL_FROM") or "gtm@localhost",
+        # Where people open gtm; links in emails start with it (pages otherwise use the address they were asked at).
+        "GTM_BASE_URL": base_url(env.get("GTM_BASE_URL")),
     }

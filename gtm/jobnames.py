@@ -9,8 +9,11 @@ REGENERATE_STRATEGY = "jobs.strategy.regenerate_strategy"
 WRITE_POST = "jobs.strategy.write_post"
 REVISE_VARIANT = "jobs.strategy.revise_variant"
 CHECK_TRIGGERS = "jobs.results.check_triggers"
+SEND_INVITATION = "jobs.mail.send_invitation"
+SEND_PASSWORD_RESET = "jobs.mail.send_password_reset"
 
-ALL = (GENERATE_STEP, PLAN_STRATEGY, REGENERATE_STRATEGY, WRITE_POST, REVISE_VARIANT, CHECK_TRIGGERS)
+ALL = (GENERATE_STEP, PLAN_STRATEGY, REGENERATE_STRATEGY, WRITE_POST, REVISE_VARIANT, CHECK_TRIGGERS, SEND_INVITATION,
+       SEND_PASSWORD_RESET)
 
 
 def modules() -> list[str]:

@@ -64,6 +64,25 @@ def enqueue(func_path: str, run_id: int, *, timeout: int, at_front: bool = False
     return job.id
 
 
+# An email that could not be sent is tried again after these many seconds (the workers' scheduler runs it).
+MAIL_RETRY_INTERVALS = (10, 60, 300)
+
+
+def enqueue_mail(func_path: str, *args) -> str:
+    """Enqueue an email job, `func_path(*args)`, tried again later when the mail server refuses or cannot be
+    reached. Its arguments may hold a one-time link, so a failed job is kept one day, not a week."""
+    job = _queue().enqueue(
+        func_path,
+        *args,
+        job_timeout=120,
+        retry=Retry(max=len(MAIL_RETRY_INTERVALS), interval=list(MAIL_RETRY_INTERVALS)),
+        result_ttl=0,
+        failure_ttl=86400,
+        description=f"{func_path} #{args[0]}",
+    )
+    return job.id
+
+
 def schedule_trigger_check(app: Flask | None = None) -> str:
     """Schedule the next check of every campaign's triggers with RQ's scheduler, which the workers run.
 

@@ -5,7 +5,8 @@ import pytest
 
 pytest.register_assert_rewrite("tests.kit")
 
-pytest_plugins = ["tests.kit.app", "tests.kit.clients", "tests.kit.campaigns", "tests.kit.jobs", "tests.kit.live"]
+pytest_plugins = ["tests.kit.app", "tests.kit.clients", "tests.kit.campaigns", "tests.kit.jobs", "tests.kit.live",
+                  "tests.kit.mail"]
 
 
 def pytest_configure(config):

@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     from . import (
         activity, api, auth, campaigns, chat, exports, results, runs, settings, strategy, triggers, versions, workflow,
     )
+    # Routes on other modules' blueprints: invitations' links and forgotten passwords on auth's, members on settings'.
+    from . import invitations, members, passwords  # noqa: F401
     from .filters import register_filters
 
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results,

@@ -1,12 +1,13 @@
 """Sign-up, log-in and log-out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, make_response, redirect, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, request, session, url_for
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter, login_manager
-from ..services import accounts
+from ..services import accounts, invitations, roles
+from ..services.errors import Conflict, NotFound
 from .forms import submit
 from .htmx import go, is_htmx, page
 from .security import account_limit, seconds_until, wait_words
@@ -67,7 +68,10 @@ def _signed_up(user):
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
 def signup():
-    """Create an account and its workspace, unless sign-up is closed."""
+    """Create an account and its workspace, unless sign-up is closed; through an invitation (`?invitation=`),
+    an account that joins the invited workspace, even while sign-up is closed."""
+    if request.args.get("invitation"):
+        return _signup_invited(request.args["invitation"])
     if not signup_open():
         return page("auth/signup_closed.html", status=403 if request.method == "POST" else 200)
     if request.method == "GET":
@@ -89,10 +93,58 @@ def login():
         user = accounts.authenticate(email, request.form.get("password", ""))
         if user:
             login_user(user, remember=bool(request.form.get("remember")))
+            if request.args.get("invitation"):
+                return _join_after_login(user, request.args["invitation"])
             return redirect(_safe_next(request.args.get("next")), code=303)
         error = "That email and password do not match an account."
+    invited = _invitation_or_none(request.args.get("invitation"))
+    if invited is not None and request.method == "GET":
+        email = invited.email
     return page("auth/login.html", error=error, email=email, status=LOGIN_REFUSED if error else 200,
-                signup_open=signup_open())
+                signup_open=signup_open(), invitation=invited)
+
+
+def joined(invitation) -> None:
+    """Act in the workspace an invitation was accepted for, and say so on the page the person lands on."""
+    session["workspace_id"] = invitation.workspace_id
+    flash(f"You joined {invitation.workspace.name} as {roles.ROLE_NAMES[invitation.role].lower()}.")
+
+
+def _invitation_or_none(token: str | None):
+    try:
+        return invitations.find(token) if token else None
+    except NotFound:
+        return None
+
+
+def _join_after_login(user, token: str):
+    """Logged in from an invitation's page: join its workspace and land there, or say why not."""
+    try:
+        joined(invitations.accept(token, user.id))
+    except (NotFound, Conflict) as exc:
+        flash(exc.message)
+    return go("campaigns.index")
+
+
+def _signup_invited(token: str):
+    """Sign up through an invitation: the invited address is filled in, and the account joins the workspace."""
+    invited = invitations.find(token)
+
+    def again(status, errors=None, problem=None):
+        return page("auth/signup.html", status=status, errors=errors or {}, problem=problem,
+                    email=request.form.get("email", invited.email), password_min=accounts.PASSWORD_MIN,
+                    invitation=invited, token=token)
+
+    if request.method == "GET":
+        return again(200)
+
+    def done(made):
+        user, accepted = made
+        login_user(user)
+        joined(accepted)
+        return go("campaigns.index")
+    return submit(lambda: invitations.sign_up(token, request.form.get("email", ""), request.form.get("password", "")),
+                  done=done, again=again)
 
 
 @bp.post("/logout")

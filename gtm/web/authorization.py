@@ -16,12 +16,17 @@ ENDPOINTS: dict[str, str] = {
     # Not in a workspace.
     "auth.login": PUBLIC, "auth.signup": PUBLIC, "auth.logout": PUBLIC, "favicon": PUBLIC, "static": PUBLIC,
     "api.openapi": PUBLIC,
+    # A link that works once, for whoever holds it: an invitation (joining needs the invited person logged in),
+    # and setting a forgotten password.
+    "auth.invitation": PUBLIC, "auth.join": PUBLIC, "auth.forgot": PUBLIC, "auth.reset_password": PUBLIC,
     # The person's own account, whatever their role: password, their tokens, which workspace they act in.
     "settings.index": "read", "settings.change_password": "read", "settings.create_token": "read",
     "settings.revoke_token": "read", "settings.switch_workspace": "read",
     # Members and roles.
     "settings.members": "read", "settings.change_role": "manage", "settings.remove_member": "manage",
     "api.get_workspace": "read", "api.change_member_role": "manage", "api.remove_member": "manage",
+    "settings.invite": "manage", "settings.revoke_invitation": "manage", "settings.make_reset_link": "manage",
+    "api.create_invitation": "manage",
     # Campaigns.
     "campaigns.index": "read", "campaigns.show": "read", "campaigns.new": "edit", "campaigns.edit": "edit",
     "campaigns.archive": "edit", "campaigns.unarchive": "edit", "campaigns.delete": "manage",

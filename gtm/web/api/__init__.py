@@ -12,6 +12,7 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 (answer models and their field types) and errors.py.
 """
 from . import (  # noqa: F401
-    activity, campaigns, chat, exports, openapi, results, runs, steps, strategy, triggers, variants, versions,
+    activity, campaigns, chat, exports, invitations, openapi, results, runs, steps, strategy, triggers, variants,
+    versions,
 )
 from .blueprint import bp  # noqa: F401
