@@ -2,6 +2,7 @@
 from .activity import Activity
 from .campaign import Campaign
 from .chat import ChatMessage
+from .comment import COMMENT_SUBJECTS, Comment
 from .results import Alert, Metric, Trigger
 from .run import Run, RunStatus
 from .step import STEP_KINDS, StepVersion
@@ -9,6 +10,7 @@ from .strategy import Edge, Member, Phase, Post, StrategyVersion, Variant
 from .workspace import ROLES, ApiToken, Membership, User, Workspace
 
 __all__ = [
-    "Activity", "Alert", "ApiToken", "Campaign", "ChatMessage", "Edge", "Member", "Membership", "Metric", "Phase", "Post", "ROLES",
+    "Activity", "Alert", "ApiToken", "Campaign", "ChatMessage", "Comment", "COMMENT_SUBJECTS", "Edge", "Member",
+    "Membership", "Metric", "Phase", "Post", "ROLES",
     "Run", "RunStatus", "STEP_KINDS", "StepVersion", "StrategyVersion", "Trigger", "User", "Variant", "Workspace",
 ]

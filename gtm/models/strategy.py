@@ -8,6 +8,8 @@ from ..extensions import db
 from ._base import UTCDateTime, created_at
 
 POST_STATUSES = ("planned", "writing", "ready", "failed")
+# A post's review: written (draft), submitted for review, approved, or sent back with a comment.
+REVIEW_STATES = ("draft", "in_review", "approved", "changes_requested")
 
 
 class StrategyVersion(db.Model):
@@ -67,6 +69,12 @@ class Post(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Why the approval was taken away (a variant changed after it was approved); empty otherwise.
     approval_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The review state, kept in step with `approved` (approved exactly when review == "approved").
+    review: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
 
     variants: Mapped[list["Variant"]] = relationship(back_populates="post", order_by="Variant.id")

@@ -48,6 +48,12 @@ ENDPOINTS: dict[str, str] = {
     "strategy.undo": "edit", "strategy.retry": "edit", "strategy.regenerate": "edit", "strategy.edit_variant": "edit",
     "strategy.make_variant_current": "edit",
     "strategy.approve": "review", "strategy.approve_all": "review",
+    # Reviews: editors submit written drafts, reviewers approve them or request changes.
+    "strategy.submit_reviews": "edit", "strategy.submit_review": "edit", "strategy.review": "review",
+    "api.submit_for_review": "edit", "api.review_post": "review",
+    # Comments on posts and step versions: every role may comment.
+    "comments.create": "comment", "comments.edit": "comment", "comments.delete": "comment",
+    "api.list_post_comments": "read", "api.create_post_comment": "comment",
     "api.strategy_nodes": "read", "api.regenerate_preview": "read", "api.get_variant": "read",
     "api.plan_strategy": "edit", "api.regenerate_strategy": "edit", "api.create_variant_version": "edit",
     "api.make_variant_version_current": "edit", "api.approve_all_posts": "review",

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import STEP_KINDS, Campaign, Run, StepVersion
-from .. import campaigns, runs
+from .. import campaigns, comments, runs
 from ..errors import Conflict
 from . import versions
 from .specs import SPECS, StepSpec, blocked_reason, spec_for, stale_because
@@ -32,6 +32,8 @@ class StepCard:
     stale_because: list[str] = field(default_factory=list)
     live: list[str] = field(default_factory=list)
     shown: StepVersion | None = None
+    # The comments on the version on display.
+    thread: comments.Thread | None = None
 
     def __post_init__(self):
         if self.shown is None:
@@ -89,8 +91,9 @@ def step_card(workspace_id: int, campaign_id: int, kind: str, number: int | None
     live = runs.live_lines(run) if run is not None and not run.finished else []
     stale = _stale(kind, current.context_versions, numbers, current.created_at,
                    campaign.details_changed_at) if current else []
+    thread = comments.thread(workspace_id, campaign_id, "step_version", shown.id) if shown is not None else None
     return StepCard(spec, current, versions.count(campaign_id, kind), run, blocked_reason(spec, numbers), stale,
-                    live, shown)
+                    live, shown, thread)
 
 
 def revisable_card(workspace_id: int, campaign_id: int, kind: str) -> StepCard:

@@ -7,6 +7,7 @@ What routes, jobs and the CLI use is named here; where things happen:
 - posts.py: a post written (variants A and B, then images), and a failed post retried;
 - variants.py: the variants' content checked and saved, their images, and one variant revised;
 - approval.py: approving posts;
+- review.py: posts submitted for review, approved or sent back for changes;
 - context.py: what each call's prompt may know;
 - lookups.py: finding posts, phases, edges and runs;
 - views.py: the board, the graph, the post page and the versions list;
@@ -15,6 +16,7 @@ What routes, jobs and the CLI use is named here; where things happen:
 """
 from .approval import approve_all_posts, approve_post, take_approval  # noqa: F401
 from .compare import compare_versions  # noqa: F401
+from .review import DECISIONS, REVIEW_NAMES, review_post, submit_for_review  # noqa: F401
 from .context import channel_names  # noqa: F401
 from .history import restore_preview, timeline, version_view  # noqa: F401
 from .lookups import get_post  # noqa: F401

@@ -51,7 +51,7 @@ def _due(campaign_id: int) -> bool:
 BOARD_STATE = text("""
 SELECT c.current_version,
        r.id, r.status, r.done, r.total, r.message, r.error, r.started_at,
-       ps.posts, ps.planned, ps.writing, ps.failed, ps.approved, ps.last_id, ps.id_sum,
+       ps.posts, ps.planned, ps.writing, ps.failed, ps.approved, ps.in_review, ps.changes, ps.last_id, ps.id_sum,
        ms.metric_rows, ms.last_metric
 FROM campaign c
 LEFT JOIN run r ON r.id = (SELECT max(id) FROM run WHERE run.campaign_id = c.id
@@ -61,6 +61,8 @@ CROSS JOIN (SELECT count(*) AS posts,
                    sum(CASE WHEN status = 'writing' THEN 1 ELSE 0 END) AS writing,
                    sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
                    sum(CASE WHEN approved THEN 1 ELSE 0 END) AS approved,
+                   sum(CASE WHEN review = 'in_review' THEN 1 ELSE 0 END) AS in_review,
+                   sum(CASE WHEN review = 'changes_requested' THEN 1 ELSE 0 END) AS changes,
                    max(id) AS last_id, sum(id) AS id_sum
             FROM post WHERE campaign_id = :campaign_id AND is_active) ps
 CROSS JOIN (SELECT count(*) AS metric_rows, max(updated_at) AS last_metric

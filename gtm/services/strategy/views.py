@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Campaign, Member, Phase, Post, Run, StrategyVersion, Variant
-from .. import campaigns, graph, media, paging, runs
+from ...models import Campaign, Comment, Member, Phase, Post, Run, StrategyVersion, User, Variant
+from .. import campaigns, comments, graph, media, paging, runs
 from ..errors import NotFound
 from .context import channel_names
 from .lookups import (
@@ -14,7 +14,8 @@ from .lookups import (
     phase_of, phases, variant_subject,
 )
 from .posts import reconcile_posts, sync_post
-from .variants import VARIANT_LABELS, check_label
+from .review import SUBMITTABLE
+from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_label
 
 
 @dataclass
@@ -53,6 +54,11 @@ class Board:
     @property
     def approved(self) -> int:
         return sum(post.approved for post in self.posts)
+
+    def drafts(self, phase: int | None = None) -> int:
+        """Written posts that can be submitted for review (drafts, or sent back for changes), of one phase or all."""
+        return sum(post.status == "ready" and post.review in SUBMITTABLE and phase in (None, post.phase)
+                   for post in self.posts)
 
 
 def board(workspace_id: int, campaign_id: int) -> Board:
@@ -171,6 +177,12 @@ class PostView:
     run: Run | None
     archived_in: int | None = None
     campaign_name: str = ""
+    # Who submitted the post for review and who reviewed it last (their emails), its comments, and the comment
+    # that asked for changes while the post waits for them.
+    submitter: str | None = None
+    reviewer: str | None = None
+    thread: comments.Thread | None = None
+    change_request: Comment | None = None
 
     @property
     def busy(self) -> bool:
@@ -179,6 +191,11 @@ class PostView:
     @property
     def archived(self) -> bool:
         return not self.post.is_active
+
+    @property
+    def change_request_fits(self) -> bool:
+        """Whether the comment that asked for changes fits a variant's feedback, to rewrite a variant with it."""
+        return self.change_request is not None and len(self.change_request.body) <= VARIANT_FEEDBACK_MAX
 
 
 def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[str, int | None] | None = None) -> PostView:
@@ -190,8 +207,24 @@ def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[s
         sync_post(post, runs.reconcile(run))
         db.session.refresh(post)
     variants = [variant_view(workspace_id, campaign_id, post.id, label, numbers.get(label)) for label in VARIANT_LABELS]
+    thread = comments.thread(workspace_id, campaign_id, "post", post.id)
     return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run, archived_in(post),
-                    db.session.get(Campaign, campaign_id).name)
+                    db.session.get(Campaign, campaign_id).name, submitter=_email(post.submitted_by_id),
+                    reviewer=_email(post.reviewed_by_id), thread=thread, change_request=_change_request(post, thread))
+
+
+def _email(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.email if user is not None else None
+
+
+def _change_request(post: Post, thread) -> Comment | None:
+    """The reviewer's comment that asked for the changes the post waits for."""
+    if post.review != "changes_requested" or post.reviewed_at is None:
+        return None
+    found = [c for c in thread.comments if c.author_id == post.reviewed_by_id and c.deleted_at is None
+             and c.created_at >= post.reviewed_at]
+    return found[0] if found else None
 
 
 def media_file(workspace_id: int, variant_id: int):

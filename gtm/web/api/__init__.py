@@ -2,7 +2,8 @@
 and the models of what they take and answer, all on the one blueprint `bp` (endpoints are `api.<view>`).
 
 - campaigns.py: campaigns; steps.py: the analysis steps (the workflow); runs.py: runs;
-- strategy.py: planning, the posts by phase, approval and regeneration; variants.py: a post's variants, edited
+- strategy.py: planning, the posts by phase, approval and regeneration; reviews.py: posts submitted for review,
+  approved or sent back with a comment, and a post's comments; variants.py: a post's variants, edited
   by hand and made current; versions.py: the strategy's history;
 - activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
@@ -12,7 +13,7 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 (answer models and their field types) and errors.py.
 """
 from . import (  # noqa: F401
-    activity, campaigns, chat, exports, invitations, openapi, results, runs, steps, strategy, triggers, variants,
+    activity, campaigns, chat, exports, invitations, openapi, results, reviews, runs, steps, strategy, triggers, variants,
     versions,
 )
 from .blueprint import bp  # noqa: F401

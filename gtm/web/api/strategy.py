@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasPath, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...ids import number_or_text, whole
-from ...models.strategy import POST_STATUSES
+from ...models.strategy import POST_STATUSES, REVIEW_STATES
 from ...services import strategy
 from ...services.campaigns import CHANNELS
 from ...services.errors import NotFound
@@ -59,6 +59,8 @@ class Post(Answer):
     approved: bool
     approval_note: OrNull = Field(description="Why the approval was taken away (a variant changed after it was "
                                   "approved), until the post is approved again")
+    review: Literal[REVIEW_STATES] = Field(description="draft, in_review (submitted for review), approved or "
+                                           "changes_requested; `approved` is true exactly when this is approved")
     version: int = Field(description="The strategy version that created it")
 
 
@@ -136,7 +138,7 @@ def strategy_nodes(campaign_id: int):
 @documented({200: Approved})
 def approve_all_posts(campaign_id: int):
     """Approve every written post of the current strategy version."""
-    return answer(Approved(approved=strategy.approve_all_posts(workspace(), campaign_id)))
+    return answer(Approved(approved=strategy.approve_all_posts(workspace(), campaign_id, actor_id=user().id)))
 
 
 @bp.post("/agents/regenerate-strategy/")

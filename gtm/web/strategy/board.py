@@ -1,5 +1,5 @@
-"""The strategy board, the campaign page's summary of it, planning a version, approving every post, undoing the
-last regeneration or restore, and the graph."""
+"""The strategy board, the campaign page's summary of it, planning a version, approving every post or submitting
+drafts for review, undoing the last regeneration or restore, and the graph."""
 from flask import g, make_response, request
 from flask_login import current_user, login_required
 
@@ -48,7 +48,7 @@ def plan(campaign_id: int):
 @login_required
 def approve_all(campaign_id: int):
     """Approve every written post of the current version."""
-    count = strategy.approve_all_posts(workspace_id(), campaign_id)
+    count = strategy.approve_all_posts(workspace_id(), campaign_id, actor_id=current_user.id)
     notice = f"{count} post{'s' if count != 1 else ''} approved."
     return swap(lambda: board_page(campaign_id, notice=notice), "strategy.board", campaign_id=campaign_id)()
 
@@ -63,6 +63,25 @@ def undo(campaign_id: int):
                   done=lambda version: swap(lambda: board_page(campaign_id, notice=undone(version)), "strategy.board",
                                             campaign_id=campaign_id)(),
                   again=lambda status, problem, **_: board_page(campaign_id, status, problem=problem))
+
+
+@bp.post("/campaigns/<int:campaign_id>/strategy/reviews")
+@login_required
+def submit_reviews(campaign_id: int):
+    """Submit the current version's written drafts for review: one phase's (phase=N) or all of them."""
+    phase = number_or_text(request.form.get("phase", "")) or None
+    phase = phase if isinstance(phase, int) else None
+    count = strategy.submit_for_review(workspace_id(), campaign_id, current_user.id, phase=phase)
+    notice = submitted(count, phase)
+    return swap(lambda: board_page(campaign_id, notice=notice), "strategy.board", campaign_id=campaign_id)()
+
+
+def submitted(count: int, phase: int | None = None) -> str:
+    """What the board says after submitting drafts for review."""
+    where = f" in phase {phase}" if phase else ""
+    if not count:
+        return f"No written drafts to submit{where}: every written post is already in review or approved."
+    return f"{count} post{'s' if count != 1 else ''}{where} submitted for review."
 
 
 def undone(version) -> str:

@@ -1,7 +1,7 @@
 """The post page: variants A and B side by side with their versions, a variant rewritten with feedback, a failed
 post written again, approval, and a variant's image."""
 from flask import request, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ...services import results, strategy
 from ..context import workspace_id
@@ -133,8 +133,31 @@ def approve(campaign_id: int, post_id: int):
     """Approve a post, or take the approval back (approved=0); from the post page or the board (back=board)."""
     approved = request.form.get("approved", "1") != "0"
     again, where = _shown_again(campaign_id, post_id, on_board=request.form.get("back") == "board")
-    return submit(lambda: strategy.approve_post(workspace_id(), campaign_id, post_id, approved),
+    return submit(lambda: strategy.approve_post(workspace_id(), campaign_id, post_id, approved,
+                                                actor_id=current_user.id),
                   done=swap(lambda: again(200), **where), again=again)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/submit")
+@login_required
+def submit_review(campaign_id: int, post_id: int):
+    """Submit a written draft for review, from the post page."""
+    again, where = _shown_again(campaign_id, post_id, on_board=False)
+    return submit(lambda: strategy.submit_for_review(workspace_id(), campaign_id, current_user.id, [post_id]),
+                  done=swap(lambda: again(200), **where), again=again)
+
+
+@bp.post("/campaigns/<int:campaign_id>/posts/<int:post_id>/review")
+@login_required
+def review(campaign_id: int, post_id: int):
+    """Approve a post or request changes with a comment (decision=approve|request_changes), from the post page."""
+    asked = {"decision": request.form.get("decision", ""), "comment": request.form.get("comment", "")}
+    again, where = _shown_again(campaign_id, post_id, on_board=False)
+    return submit(lambda: strategy.review_post(workspace_id(), campaign_id, current_user.id, post_id,
+                                               asked["decision"], asked["comment"]),
+                  done=swap(lambda: again(200), **where),
+                  again=lambda status, problem=None, errors=None, **_: again(
+                      status, problem=problem or " ".join((errors or {}).values()) or None))
 
 
 @bp.get("/media/variants/<int:variant_id>.png")
