@@ -75,7 +75,7 @@ def test_bodies_and_answers_come_from_the_models(app):
         "$ref": "#/components/schemas/GenerateStep"}
     assert set(schemas["GenerateStep"]["properties"]) == {"feedback", "inputs"}
     assert schemas["GenerateStep"]["properties"]["feedback"]["maxLength"] == 2000
-    assert set(generate["responses"]) == {"202", "400", "401", "404", "409", "422", "503"}
+    assert set(generate["responses"]) == {"202", "400", "401", "403", "404", "409", "422", "503"}
     assert set(schemas["CampaignInput"]["required"]) == {"name", "product", "audience", "goals"}
     assert set(schemas["Edge"]["properties"]) == {"from", "to"}
     assert set(schemas["Tokens"]["properties"]) == {"in", "out"}
