@@ -5,7 +5,9 @@ and the models of what they take and answer, all on the one blueprint `bp` (endp
 - strategy.py: planning, the posts by phase, approval and regeneration; reviews.py: posts submitted for review,
   approved or sent back with a comment, and a post's comments; variants.py: a post's variants, edited
   by hand and made current; versions.py: the strategy's history;
-- activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and results; triggers.py: triggers and alerts;
+- activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and
+  results; triggers.py: triggers and alerts;
+- workspace.py: the workspace, its members and their roles; invitations.py: invitations to it;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
 
 Shared pieces: blueprint.py (the blueprint, the token check, what describes a view), parsing.py (`documented`:
@@ -14,6 +16,6 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 """
 from . import (  # noqa: F401
     activity, campaigns, chat, exports, invitations, openapi, results, reviews, runs, steps, strategy, triggers, variants,
-    versions,
+    versions, workspace,
 )
 from .blueprint import bp  # noqa: F401
