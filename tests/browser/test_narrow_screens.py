@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from gtm.models import Post
-from gtm.services import accounts, chat, results, runs, steps
+from gtm.services import accounts, chat, invitations, results, runs, steps
 
 from tests.kit.browser import log_in, screenshot
 from tests.kit.routes import url_for_rule
@@ -43,9 +43,12 @@ def subjects(user, campaign, auth_client, work):  # noqa: F811 - the kit's writt
         "post_id": post.id, "variant": label, "date": "2024-01-02", "impressions": 2000, "clicks": 2,
         "conversions": 1, "spend": "1234.56"} for label in "AB"])
     token, _ = accounts.create_token(user.id, "narrow screens")
+    # The invitation's page is opened by the person logged in here: it says to log out first, a page all the same.
+    _, invitation = invitations.invite(user.workspace_id, user.id, "colleague@example.com", "editor")
     return {"campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
             "trigger_id": trigger.id,
-            "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id}
+            "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
+            "token": invitation, "comment_id": 1}
 
 
 def test_no_page_scrolls_sideways_at_390_px(app, subjects, live_server, browser, user):
