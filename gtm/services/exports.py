@@ -33,6 +33,7 @@ from .errors import Conflict, Invalid
 from .strategy.context import channel_names
 from .strategy.lookups import current_variant, edges_among, member_posts, phases
 from .strategy.restore import get_version
+from .strategy.review import REVIEW_NAMES
 
 FORMAT = "gtm.campaign"
 FORMAT_VERSION = 1
@@ -173,7 +174,7 @@ def document(snapshot: Snapshot) -> dict:
 def _post(post: Post, variants: dict[str, Variant]) -> dict:
     return {
         "key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day,
-        "status": post.status, "approved": post.approved,
+        "status": post.status, "approved": post.approved, "review": post.review,
         "variants": {label: {
             "headline": v.headline, "body": v.body, "call_to_action": v.call_to_action,
             "hashtags": list(v.hashtags or []), "image_prompt": v.image_prompt, "media_path": v.media_path,
@@ -230,7 +231,8 @@ def _markdown(snapshot: Snapshot, images: dict[int, str] | None = None) -> bytes
                     f"- **Channel:** {_md(names.get(post.channel, post.channel))}",
                     f"- **Date:** {snapshot.date_of(post).isoformat()} (day {post.day})",
                     f"- **Status:** {_md(post.status)}",
-                    f"- **Approved:** {'yes' if post.approved else 'no'}", "",
+                    f"- **Approved:** {'yes' if post.approved else 'no'}",
+                    f"- **Review:** {REVIEW_NAMES.get(post.review, post.review)}", "",
                     f"**Brief:** {_md(post.brief.strip())}", ""]
             for label, variant in snapshot.variants.get(post.id, {}).items():
                 out += [f"#### Variant {label}: {_md(_line(variant.headline))}", "", _md(variant.body.strip()), "",

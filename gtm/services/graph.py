@@ -172,6 +172,8 @@ class Node:
     status: str
     approved: bool
     caption: str = ""
+    # The post's review: draft, in_review, approved or changes_requested.
+    review: str = "draft"
 
 
 @dataclass
@@ -208,7 +210,8 @@ def layout(phases: list, posts: list, edges: list[tuple[int, int]], channel_name
         for row, post in enumerate(items):
             node = Node(id=post.id, x=x, y=PAD_TOP + offset + row * ROW_H, title=post.title,
                         label=f"{channel_names.get(post.channel, post.channel)} · day {post.day}",
-                        status=post.status, approved=post.approved, caption=short(post.title, 27))
+                        status=post.status, approved=post.approved, caption=short(post.title, 27),
+                        review=getattr(post, "review", None) or ("approved" if post.approved else "draft"))
             where[post.id] = node
             drawing.nodes.append(node)
     for source, target in edges:
@@ -223,6 +226,10 @@ def layout(phases: list, posts: list, edges: list[tuple[int, int]], channel_name
     return drawing
 
 
+# How the Mermaid text marks a post waiting for a review, or sent back for changes (an approved one gets ✓).
+REVIEW_MARKS = {"in_review": " (in review)", "changes_requested": " (changes requested)"}
+
+
 def _mermaid_text(text: str) -> str:
     # Mermaid labels are quoted; quotes and angle brackets become its entity codes.
     return (" ".join(text.split()).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;"))
@@ -235,7 +242,7 @@ def mermaid(phases: list, posts: list, edges: list[tuple[int, int]], channel_nam
         lines.append(f'  subgraph phase{phase.number}["Phase {phase.number}: {_mermaid_text(phase.name)}"]')
         for post in posts:
             if post.phase == phase.number:
-                mark = " ✓" if post.approved else ""
+                mark = " ✓" if post.approved else REVIEW_MARKS.get(getattr(post, "review", None), "")
                 lines.append(f'    post{post.id}["{_mermaid_text(post.title)}{mark}<br/>'
                              f'{_mermaid_text(channel_names.get(post.channel, post.channel))} · day {post.day}"]')
         lines.append("  end")

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..models import STEP_KINDS, Campaign, Edge, Member, Phase, Post, StepVersion, StrategyVersion, Variant
 from . import activity, campaigns, graph, jsonsafe, media
 from .errors import Invalid, ServiceError, refuse_nul
-from ..models.strategy import POST_STATUSES
+from ..models.strategy import POST_STATUSES, REVIEW_STATES
 from .exports import FORMAT, FORMAT_VERSION, VARIANT_LABELS
 from .steps import STEP_FEEDBACK_MAX, clean_inputs, spec_for
 from .steps import content as step_content
@@ -247,6 +247,12 @@ def _post(post: dict, at: str, channels: list[str], workspace_id: int, errors: d
         errors[f"{at}.status"] = f"Must be one of {', '.join(POST_STATUSES)}."
     if not isinstance(post.get("approved"), bool):
         errors[f"{at}.approved"] = "Must be true or false."
+    # The review, when the file has one (exports before reviews have only `approved`, which it follows).
+    review = post.get("review", "approved" if post.get("approved") is True else "draft")
+    if review not in REVIEW_STATES:
+        errors[f"{at}.review"] = f"Must be one of {', '.join(REVIEW_STATES)}."
+    elif isinstance(post.get("approved"), bool) and post["approved"] != (review == "approved"):
+        errors[f"{at}.review"] = "Must be approved exactly when `approved` is true."
     variants = post.get("variants") or {}
     if not isinstance(variants, dict) or any(label not in VARIANT_LABELS for label in variants):
         errors[f"{at}.variants"] = "Must be an object with variants A and/or B."
@@ -256,7 +262,7 @@ def _post(post: dict, at: str, channels: list[str], workspace_id: int, errors: d
     return {"key": _text(post.get("key"), f"{at}.key", errors, graph.KEY_MAX, required=True),
             "title": _text(post.get("title"), f"{at}.title", errors, graph.TITLE_MAX, required=True),
             "channel": channel, "brief": _text(post.get("brief"), f"{at}.brief", errors, graph.BRIEF_MAX),
-            "day": day, "status": post.get("status"), "approved": post.get("approved") is True,
+            "day": day, "status": post.get("status"), "approved": post.get("approved") is True, "review": review,
             "variants": {label: _variant(v, f"{at}.variants.{label}", limit, workspace_id, errors)
                          for label, v in variants.items()}}
 
@@ -375,7 +381,8 @@ def _create(workspace_id: int, clean: dict, steps: list[dict], phases: list[dict
                             key=item["key"], title=item["title"], channel=item["channel"],
                             brief=item["brief"], day=item["day"], status="failed" if unfinished else item["status"],
                             error="Imported before it was written; retry to write it." if unfinished else "",
-                            approved=item["approved"], approved_at=now if item["approved"] else None)
+                            approved=item["approved"], approved_at=now if item["approved"] else None,
+                            review=item["review"])
                 db.session.add(post)
                 by_key[post.key] = post
                 post.variants = [Variant(

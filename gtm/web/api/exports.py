@@ -10,7 +10,7 @@ from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...models import STEP_KINDS
-from ...models.strategy import POST_STATUSES
+from ...models.strategy import POST_STATUSES, REVIEW_STATES
 from ...services import exports, imports
 from ...services.campaigns import CampaignFields
 from ...services.exports import FORMAT, FORMAT_VERSION, FORMATS, VARIANT_LABELS
@@ -74,6 +74,9 @@ class ExportPost(BaseModel):
     day: int = Field(description="Days after the launch date")
     status: Literal[tuple(POST_STATUSES)]
     approved: bool
+    review: Literal[tuple(REVIEW_STATES)] = Field("draft", description="draft, in_review, approved or "
+                                                  "changes_requested; approved exactly when `approved` is true. "
+                                                  "An import without it follows `approved`")
     variants: dict[Literal[tuple(VARIANT_LABELS)], ExportVariant] = Field(description="The current variants")
 
 

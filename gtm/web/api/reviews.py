@@ -74,7 +74,7 @@ class CommentInput(Body):
 @documented({200: Submitted}, body=SubmitForReview)
 def submit_for_review(campaign_id: int, body: SubmitForReview):
     """Submit written drafts of the current version for review (editors and owners)."""
-    count = strategy.submit_for_review(workspace(), campaign_id, user().id, body.post_ids)
+    count = strategy.submit_for_review(workspace(), campaign_id, user().id, body.post_ids or [])
     return answer(Submitted(submitted=count))
 
 
