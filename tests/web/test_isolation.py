@@ -7,7 +7,7 @@ import pytest
 from gtm import create_app
 from gtm.extensions import db
 from gtm.models import (
-    Alert, Campaign, ChatMessage, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Trigger, Variant,
+    Alert, Campaign, ChatMessage, Comment, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Trigger, Variant,
 )
 from gtm.services import accounts, campaigns
 
@@ -60,10 +60,14 @@ def other(app):
     alert = Alert(campaign_id=campaign.id, trigger_id=trigger.id, fingerprint="rival-alert", evidence={},
                   action={"kind": "regenerate", "from_phase": 2, "direction": "x"})
     db.session.add(alert)
+    comment = Comment(workspace_id=owner.workspace_id, campaign_id=campaign.id, subject_type="post",
+                      subject_id=posts[0].id, author_id=owner.id, author_name=owner.email, body="Rival's note")
+    db.session.add(comment)
     token, _ = accounts.create_token(owner.id, "rival")
     campaign.current_version = 1
     db.session.commit()
-    return {"campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
+    return {"subject_type": "post", "subject_id": posts[0].id, "comment_id": comment.id,
+            "campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
             "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id}
 
 
@@ -84,7 +88,7 @@ def test_another_workspaces_ids_answer_404(rule, method, auth_client, api, other
 def _counts():
     db.session.expire_all()
     return {model.__name__: db.session.query(model).count()
-            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion, ChatMessage)}
+            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion, ChatMessage, Comment)}
 
 
 def test_a_post_without_csrf_token_gets_400_and_changes_nothing(auth_client, campaign):
@@ -128,8 +132,8 @@ def test_login_as_other_user_then_back(client, user, other):
 @pytest.mark.parametrize("rule, method", _rules())
 def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
     ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id",
-                                    "trigger_id", "alert_id")}
-    url = url_for_rule(rule, ids)
+                                    "trigger_id", "alert_id", "subject_id", "comment_id")}
+    url = url_for_rule(rule, {**ids, "subject_type": "post"})
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)
     else:
