@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from gtm.extensions import db
 from gtm.models import Post, Run, Variant
 from gtm.models.run import UNFINISHED
-from gtm.services import accounts, campaigns, chat, exports, imports, results, runs, steps
+from gtm.services import accounts, campaigns, chat, comments, exports, imports, results, runs, steps
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.routes import url_for_rule
@@ -174,7 +174,9 @@ def subjects(app, user, api, work) -> dict:
         "post_id": post.id, "variant": "A", "date": "2024-01-02", "impressions": 2000, "clicks": 2,
         "conversions": 0, "spend": "5"}])
     token, _ = accounts.create_token(user.id, "fuzz")
-    return {"campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id,
+    comment = comments.add_comment(user.workspace_id, campaign.id, "post", post.id, user.id, "A note on the post")
+    return {"subject_type": "post", "subject_id": post.id, "comment_id": comment.id,
+            "campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id,
             "regeneration_id": message.run_id, "message_id": message.id, "trigger_id": trigger.id,
             "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
             "variant_id": Variant.query.filter_by(post_id=post.id).first().id}
