@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Membership, User
 from ..models._base import utcnow
 from ..models.invitation import Invitation
-from . import accounts, roles, workspaces
+from . import accounts, activity, roles, workspaces
 from .errors import Conflict, Forbidden, Invalid, NotFound
 
 VALID_FOR = timedelta(days=7)
@@ -57,6 +57,8 @@ def invite(workspace_id: int, actor_id: int, email, role) -> tuple[Invitation, s
     invitation = Invitation(workspace_id=workspace_id, email=email, role=role, token_hash=digest(raw),
                             invited_by_id=actor_id, created_at=now, expires_at=now + VALID_FOR)
     db.session.add(invitation)
+    activity.record(workspace_id, "member_invited", f"Invited {email} as {roles.ROLE_NAMES[role].lower()}",
+                    actor_id=actor_id, subject=invitation, link=activity.MEMBERS_PATH)
     db.session.commit()
     return invitation, raw
 
@@ -154,7 +156,8 @@ def accept(raw, user_id: int) -> Invitation:
     if user.email != invitation.email:
         raise Conflict(wrong_person(invitation, user.email))
     _take(invitation, user.id)
-    workspaces.add_member(invitation.workspace_id, user.id, invitation.role)
+    with activity.acting_as(user.id):  # whoever joins does it, even while their log-in is still under way
+        workspaces.add_member(invitation.workspace_id, user.id, invitation.role)
     user.workspace_id = invitation.workspace_id
     db.session.commit()
     return invitation
@@ -186,6 +189,7 @@ def sign_up(raw, email, password) -> tuple[User, Invitation]:
         db.session.rollback()
         raise Invalid({"email": "An account with this email already exists. Log in instead to join."}) from exc
     _take(invitation, user.id)
-    db.session.add(Membership(workspace_id=invitation.workspace_id, user_id=user.id, role=invitation.role))
+    with activity.acting_as(user.id):
+        workspaces.add_member(invitation.workspace_id, user.id, invitation.role)
     db.session.commit()
     return user, invitation

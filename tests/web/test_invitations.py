@@ -2,11 +2,13 @@
 the link; whoever opens it logs in or signs up with that address (even with sign-up closed) and lands in the
 workspace, or, logged in as that address, joins; the link works once, not after it is withdrawn or expires,
 and never for another address."""
+import html
 from datetime import timedelta
 
 import pytest
 
 from gtm.extensions import db
+from gtm.models import Activity
 from gtm.models._base import utcnow
 from gtm.models.invitation import Invitation
 from gtm.services import accounts, invitations, workspaces
@@ -168,3 +170,37 @@ def test_an_expired_link_no_longer_works(app, user):
     db.session.commit()
     assert new_client(app).get(f"/invitations/{raw}").status_code == 404
     assert new_client(app).get(f"/signup?invitation={raw}").status_code == 404
+
+
+def history(workspace_id) -> list[tuple[str, int | None, str, str]]:
+    db.session.expire_all()
+    return [(row.kind, row.actor_id, row.actor_name, row.summary) for row in
+            db.session.query(Activity).filter_by(workspace_id=workspace_id).order_by(Activity.id)]
+
+
+@pytest.mark.parametrize("way_in", ["sign up", "log in", "join"])
+def test_the_workspace_history_says_who_invited_whom_and_who_joined(app, auth_client, user, way_in):
+    if way_in != "sign up":
+        accounts.sign_up(GUEST, PASSWORD)
+    page = auth_client.post("/settings/invitations", data={"email": GUEST, "role": "reviewer"}).get_data(as_text=True)
+    raw = token_of(invite_link(page))
+    guest = new_client(app)
+    if way_in == "sign up":
+        assert guest.post(f"/signup?invitation={raw}", data={"email": GUEST, "password": PASSWORD}).status_code == 303
+    elif way_in == "log in":
+        assert guest.post(f"/login?invitation={raw}", data={"email": GUEST, "password": PASSWORD}).status_code == 303
+    else:
+        guest = client_of(app, GUEST)
+        assert guest.post(f"/invitations/{raw}/join").status_code == 303
+    new = accounts.user_by_email(GUEST)
+    assert history(user.workspace_id) == [
+        ("member_invited", user.id, user.email, f"Invited {GUEST} as reviewer"),
+        ("member_joined", new.id, GUEST, f"{GUEST} joined the workspace as reviewer"),
+    ]
+    shown = html.unescape(auth_client.get("/activity").get_data(as_text=True))
+    assert f"Invited {GUEST} as reviewer" in shown and f"{GUEST} joined the workspace as reviewer" in shown
+
+
+def test_a_refused_invitation_leaves_no_history(auth_client, user):
+    assert auth_client.post("/settings/invitations", data={"email": "", "role": "editor"}).status_code == 422
+    assert history(user.workspace_id) == []
