@@ -44,6 +44,7 @@ KINDS: dict[str, str] = {
     "trigger_resumed": "Trigger resumed", "alert_raised": "Alert raised", "alert_dismissed": "Alert dismissed",
     "member_invited": "Member invited", "member_joined": "Member joined",
     "member_role_changed": "Member's role changed", "member_removed": "Member removed",
+    "review_link_created": "Posts shared for review by link", "review_link_revoked": "Review link withdrawn",
 }
 
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Alert, ChatMessage, Edge, Member, Metric, Phase, Post, Run, StepVersion, StrategyVersion
 from ..models import Trigger, Variant
 from ..models._base import utcnow
+from ..models.review_link import ReviewLink
 from ..models.run import UNFINISHED
 from . import campaigns, media
 from . import activity as history
@@ -119,6 +120,7 @@ def delete_campaign(workspace_id: int, campaign_id: int) -> None:
     # Children before what they point at; runs last, their parent links cut first.
     for statement in (
             delete(ChatMessage).where(ChatMessage.campaign_id == campaign_id),
+            delete(ReviewLink).where(ReviewLink.campaign_id == campaign_id),
             delete(Alert).where(Alert.campaign_id == campaign_id),
             delete(Metric).where(Metric.campaign_id == campaign_id),
             delete(Trigger).where(Trigger.campaign_id == campaign_id),

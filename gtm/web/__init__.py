@@ -12,15 +12,15 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = converters.IdConverter
     app.request_class = Request
     from . import (
-        activity, api, auth, campaigns, chat, comments, exports, results, runs, settings, strategy, triggers, versions,
-        workflow,
+        activity, api, auth, campaigns, chat, comments, exports, results, review_links, runs, settings, strategy,
+        triggers, versions, workflow,
     )
     # Routes on other modules' blueprints: invitations' links and forgotten passwords on auth's, members on settings'.
     from . import invitations, members, passwords  # noqa: F401
     from .filters import register_filters
 
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results,
-                   activity, comments):
+                   activity, comments, review_links):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.add_url_rule("/favicon.ico", "favicon", favicon)

@@ -74,6 +74,11 @@ ENDPOINTS: dict[str, str] = {
     "triggers.delete": "edit", "triggers.pause": "edit", "triggers.resume": "edit", "triggers.dismiss": "edit",
     "api.list_triggers": "read", "api.list_alerts": "read", "api.create_trigger": "edit",
     "api.dismiss_alert": "edit",
+    # Review links: owners and editors share posts with people outside the workspace; the link's own pages are
+    # open to whoever holds it (review_links.py).
+    "review_links.index": "edit", "review_links.create": "edit", "review_links.revoke": "edit",
+    "review_links.shared": PUBLIC, "review_links.decide": PUBLIC, "review_links.image": PUBLIC,
+    "api.create_review_link": "edit", "api.revoke_review_link": "edit",
     # The activity history.
     "activity.index": "read", "activity.campaign": "read", "api.activity_history": "read", "api.campaign_activity": "read",
 }

@@ -14,7 +14,7 @@ from tests.kit.written import campaign  # noqa: F401 - a campaign with a written
 
 WIDTH = 390
 # An image file, and logging out, are not pages to look at.
-NOT_PAGES = ("/media/", "/logout")
+NOT_PAGES = ("/media/", "/images/", "/logout")
 
 
 def page_rules(app) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from flask_login import login_required
 
 from gtm.extensions import db
-from gtm.services import accounts, roles, workspaces
+from gtm.services import accounts, review_links, roles, workspaces
 from gtm.web.authorization import ENDPOINTS, PUBLIC
 
 from tests.kit.clients import PASSWORD, log_in, new_client
@@ -72,7 +72,9 @@ def ids_for(campaign, members):  # noqa: F811
             "variant_id": post.variants[0].id, "message_id": (ChatMessage.query.first() or post).id,
             "trigger_id": (Trigger.query.first() or post).id, "alert_id": 1, "token_id": 1,
             # A member to change or remove: the viewer, whose walk is done by then.
-            "user_id": members["viewer"].id, "filename": "js/gtm.js"}
+            "user_id": members["viewer"].id, "filename": "js/gtm.js",
+            # A review link of the campaign, made by its owner.
+            "link_id": review_links.create(campaign.workspace_id, campaign.id, members["owner"].id)[0].id}
 
 
 def fill(rule: str, ids: dict) -> str:

@@ -26,6 +26,7 @@ from gtm.extensions import db
 from gtm.models import Post, Run, Variant
 from gtm.models.run import UNFINISHED
 from gtm.services import accounts, campaigns, chat, comments, exports, imports, results, runs, steps
+from gtm.services import review_links
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.routes import url_for_rule
@@ -179,7 +180,8 @@ def subjects(app, user, api, work) -> dict:
             "campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id,
             "regeneration_id": message.run_id, "message_id": message.id, "trigger_id": trigger.id,
             "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
-            "variant_id": Variant.query.filter_by(post_id=post.id).first().id}
+            "variant_id": Variant.query.filter_by(post_id=post.id).first().id,
+            "link_id": review_links.create(user.workspace_id, campaign.id, user.id)[0].id}
 
 
 def form_of(fields: dict[str, dict]):

@@ -10,6 +10,8 @@ from gtm.models import (
     Alert, Campaign, ChatMessage, Comment, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Trigger, Variant,
 )
 from gtm.services import accounts, campaigns
+from gtm.models.review_link import ReviewLink
+from gtm.services import review_links
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.clients import PASSWORD, log_in
@@ -68,7 +70,8 @@ def other(app):
     db.session.commit()
     return {"subject_type": "post", "subject_id": posts[0].id, "comment_id": comment.id,
             "campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
-            "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id}
+            "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id,
+            "link_id": review_links.create(owner.workspace_id, campaign.id, owner.id)[0].id}
 
 
 @pytest.mark.parametrize("rule, method", _rules())
@@ -88,7 +91,8 @@ def test_another_workspaces_ids_answer_404(rule, method, auth_client, api, other
 def _counts():
     db.session.expire_all()
     return {model.__name__: db.session.query(model).count()
-            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion, ChatMessage, Comment)}
+            for model in (Campaign, Run, StepVersion, Post, Variant, StrategyVersion, ChatMessage, Comment,
+                          ReviewLink)}
 
 
 def test_a_post_without_csrf_token_gets_400_and_changes_nothing(auth_client, campaign):
@@ -133,6 +137,7 @@ def test_login_as_other_user_then_back(client, user, other):
 def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
     ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id",
                                     "trigger_id", "alert_id", "subject_id", "comment_id")}
+    ids["link_id"] = 2**63
     url = url_for_rule(rule, {**ids, "subject_type": "post"})
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)

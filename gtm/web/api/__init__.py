@@ -8,6 +8,7 @@ and the models of what they take and answer, all on the one blueprint `bp` (endp
 - activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and
   results; triggers.py: triggers and alerts;
 - workspace.py: the workspace, its members and their roles; invitations.py: invitations to it;
+- review_links.py: links that share posts for review with people outside the workspace;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
 
 Shared pieces: blueprint.py (the blueprint, the token check, what describes a view), parsing.py (`documented`:
@@ -15,7 +16,7 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 (answer models and their field types) and errors.py.
 """
 from . import (  # noqa: F401
-    activity, campaigns, chat, exports, invitations, openapi, results, reviews, runs, steps, strategy, triggers, variants,
-    versions, workspace,
+    activity, campaigns, chat, exports, invitations, openapi, results, review_links, reviews, runs, steps, strategy,
+    triggers, variants, versions, workspace,
 )
 from .blueprint import bp  # noqa: F401
