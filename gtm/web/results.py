@@ -7,7 +7,7 @@ again); nothing is saved until the person confirms, replacing recorded days only
 mean to, and then all rows are saved in one transaction, or none.
 """
 from flask import Blueprint, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from .. import ids
 from ..services import campaigns, exports, results, strategy
@@ -102,6 +102,7 @@ def record(campaign_id: int, post_id: int):
 
 def _post_page(campaign_id: int, post_id: int, status: int = 200, **form):
     """The post page with its results section; for htmx only the section, so the post itself is not read."""
-    view = None if is_htmx() else strategy.post_view(workspace_id(), campaign_id, post_id, {})
+    view = None if is_htmx() else strategy.post_view(workspace_id(), campaign_id, post_id, {},
+                                                       viewer_id=current_user.id)
     return page("strategy/post.html", "results/_post_results.html", status=status, view=view,
                 **post_results_context(campaign_id, post_id, **form))

@@ -148,6 +148,23 @@ def test_nobody_approves_what_they_submitted_but_an_owner_alone(team, user, auth
     assert (post.review, post.approved) == ("approved", True)
 
 
+def test_the_post_page_offers_no_review_of_ones_own_submission(team, user, auth_client, campaign):  # noqa: F811
+    """The owner who submitted a post is not offered Approve or Request changes on it while others are in the
+    workspace (they would be refused); alone, they are."""
+    post = posts(campaign)[0]
+    page = auth_client.post(post_url(campaign, post, "submit"), headers={"HX-Request": "true"}).get_data(as_text=True)
+    for shown in (page, auth_client.get(post_url(campaign, post)).get_data(as_text=True)):
+        assert ">Approve<" not in shown and "Request changes" not in shown
+        assert "You submitted this post for review, so someone else reviews it" in shown
+    _, reviewer = team["reviewer"]
+    page = reviewer.get(post_url(campaign, post)).get_data(as_text=True)
+    assert ">Approve<" in page and "Request changes" in page and "so someone else reviews it" not in page
+    for role in ("editor", "reviewer"):
+        workspaces.remove_member(user.workspace_id, user.id, team[role][0].id)
+    page = auth_client.get(post_url(campaign, post)).get_data(as_text=True)
+    assert ">Approve<" in page and "Request changes" in page and "so someone else reviews it" not in page
+
+
 def test_a_reviewer_cannot_approve_what_they_submitted(team, user, campaign):  # noqa: F811
     """A member who submitted as an editor and is a reviewer now still does not review their own submission."""
     member, client = team["editor"]

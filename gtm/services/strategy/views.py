@@ -14,7 +14,7 @@ from .lookups import (
     phase_of, phases, variant_subject,
 )
 from .posts import reconcile_posts, sync_post
-from .review import SUBMITTABLE
+from .review import SUBMITTABLE, submitted_by_self
 from .variants import VARIANT_FEEDBACK_MAX, VARIANT_LABELS, check_label
 
 
@@ -183,6 +183,8 @@ class PostView:
     reviewer: str | None = None
     thread: comments.Thread | None = None
     change_request: Comment | None = None
+    # Whether the person looking submitted the post and so may not review it (they would be refused).
+    own_submission: bool = False
 
     @property
     def busy(self) -> bool:
@@ -198,8 +200,9 @@ class PostView:
         return self.change_request is not None and len(self.change_request.body) <= VARIANT_FEEDBACK_MAX
 
 
-def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[str, int | None] | None = None) -> PostView:
-    """Return a post with its phase, neighbours, variants A and B and its latest run."""
+def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[str, int | None] | None = None,
+              viewer_id: int | None = None) -> PostView:
+    """Return a post with its phase, neighbours, variants A and B and its latest run, as `viewer_id` sees it."""
     post = get_post(workspace_id, campaign_id, post_id)
     numbers = numbers or {}
     run = latest_post_run(post)
@@ -210,7 +213,8 @@ def post_view(workspace_id: int, campaign_id: int, post_id: int, numbers: dict[s
     thread = comments.thread(workspace_id, campaign_id, "post", post.id)
     return PostView(post, phase_of(post), parents(post.id), children(post.id), variants, run, archived_in(post),
                     db.session.get(Campaign, campaign_id).name, submitter=_email(post.submitted_by_id),
-                    reviewer=_email(post.reviewed_by_id), thread=thread, change_request=_change_request(post, thread))
+                    reviewer=_email(post.reviewed_by_id), thread=thread, change_request=_change_request(post, thread),
+                    own_submission=submitted_by_self(workspace_id, post, viewer_id))
 
 
 def _email(user_id: int | None) -> str | None:

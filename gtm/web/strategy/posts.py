@@ -22,7 +22,7 @@ EDITED = ("headline", "body", "call_to_action", "hashtags")
 def post(campaign_id: int, post_id: int):
     """Show a post with variants A and B side by side; htmx polls it while something is being written."""
     numbers = {label: number_arg(label) for label in strategy.VARIANT_LABELS}
-    view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers)
+    view = strategy.post_view(workspace_id(), campaign_id, post_id, numbers, viewer_id=current_user.id)
     # The post's results are part of the page only; the polled fragment leaves them out.
     context = {"campaign_id": campaign_id} if is_htmx() else post_results_context(
         campaign_id, post_id, saved=request.args.get("saved") == "1")
@@ -36,7 +36,8 @@ def _shown_again(campaign_id: int, post_id: int, on_board: bool):
         return (lambda status, problem=None, **_: board_page(campaign_id, status, problem=problem),
                 {"endpoint": "strategy.board", "campaign_id": campaign_id})
     return (lambda status, problem=None, **_: page(POST_PAGE, POST_FRAGMENT, status=status, campaign_id=campaign_id,
-                                                   view=strategy.post_view(workspace_id(), campaign_id, post_id),
+                                                   view=strategy.post_view(workspace_id(), campaign_id, post_id,
+                                                                           viewer_id=current_user.id),
                                                    problem=problem),
             {"endpoint": "strategy.post", "campaign_id": campaign_id, "post_id": post_id})
 
