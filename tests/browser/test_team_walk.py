@@ -1,10 +1,10 @@
-"""A team's first review, told end to end in three browsers, each with its own cookies: the owner invites an
-editor and a reviewer from Settings › Members and hands each the link shown on the page; each signs up through
-their link and lands in the owner's workspace; the editor submits phase 1 for review from the board; the reviewer
-asks for changes on a post with a comment; the editor rewrites variant A with that comment in one click and
-submits the post again; the reviewer approves it; and the owner reads the whole story, with who did each part, on
-the campaign's Activity tab and the workspace's Activity page. The reviewer's board offers no Regenerate or Plan,
-and the editor is offered no Approve on the post they submitted. Saves test-artifacts/team-*.png."""
+"""A team's first review, told end to end in three browsers, each with its own cookies: the owner invites an editor
+and a reviewer from Settings › Members and hands each the link shown on the page; each signs up through their link
+and lands in the owner's workspace; the editor submits phase 1 for review from the board; the reviewer asks for
+changes on a post with a comment; the editor rewrites variant A with that comment in one click and submits the post
+again; the reviewer approves it; and the owner reads the story, with who did each part, on the campaign's Activity
+tab, and from the invitations on, on the workspace's Activity page. The reviewer's board offers no Regenerate or
+Plan, and the editor is offered no Approve on the post they submitted. Saves test-artifacts/team-*.png."""
 from playwright.sync_api import expect
 
 from gtm.models import Post
@@ -75,11 +75,14 @@ def test_a_team_reviews_a_phase_from_invitation_to_approval(user, campaign, live
         join(reviewing, reviewer_link, REVIEWER, "reviewer", workspace)
         for page in (editing, reviewing):
             expect(page.get_by_role("link", name=campaign.name, exact=True)).to_be_visible()
-        owning.reload()
+        owning.goto(f"{live_server.url}/settings/members")
         members = owning.get_by_role("region", name="Members")
         expect(members).to_contain_text(EDITOR)
         expect(members).to_contain_text(REVIEWER)
+        # Each member's role, Save and Remove fit the window: the table does not scroll sideways.
+        assert members.evaluate("frame => frame.scrollWidth <= frame.clientWidth"), "the members table scrolls sideways"
         expect(owning.locator("#invitations")).to_contain_text("No pending invitations.")
+        screenshot(owning, "team-members")
 
         # 3. The editor opens the campaign and submits phase 1 for review from the board.
         editing.get_by_role("link", name=campaign.name, exact=True).click()
@@ -162,6 +165,21 @@ def test_a_team_reviews_a_phase_from_invitation_to_approval(user, campaign, live
         assert told[0][0] == f"Imported the campaign “{campaign.name}” from a JSON export"  # made by the fixture
         assert told[1:] == reviewed
         screenshot(owning, "team-activity")
+
+        # The workspace's Activity page tells it from the invitations on (before them: the fixture's campaigns).
+        owning.get_by_role("link", name="Activity", exact=True).first.click()
+        expect(owning.locator("h1")).to_have_text("Activity in this workspace")
+        expect(owning.locator(".activity-row").first).to_contain_text("Approved")
+        told = story(owning)
+        invited = told.index((f"Invited {EDITOR} as editor", f"{user.email} (you)"))
+        assert told[invited:] == [
+            (f"Invited {EDITOR} as editor", f"{user.email} (you)"),
+            (f"Invited {REVIEWER} as reviewer", f"{user.email} (you)"),
+            (f"{EDITOR} joined the workspace as editor", EDITOR),
+            (f"{REVIEWER} joined the workspace as reviewer", REVIEWER),
+            *reviewed,
+        ]
+        screenshot(owning, "team-activity-workspace")
     finally:
         for context in contexts:
             context.close()
