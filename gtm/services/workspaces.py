@@ -109,8 +109,8 @@ def _owners(workspace_id: int) -> int:
 def change_role(workspace_id: int, actor_id: int, user_id, role) -> Membership:
     """Give a member another role; the workspace keeps at least one owner."""
     _require_owner(workspace_id, actor_id)
-    role = check_role(role)
     membership = _membership(workspace_id, user_id)
+    role = check_role(role)
     if membership.role == "owner" and role != "owner" and _owners(workspace_id) == 1:
         raise Conflict("The workspace needs at least one owner: make someone else an owner first.")
     if membership.role != role:

@@ -25,7 +25,9 @@ from werkzeug.exceptions import HTTPException
 from gtm.extensions import db
 from gtm.models import Post, Run, Variant
 from gtm.models.run import UNFINISHED
-from gtm.services import accounts, campaigns, chat, comments, exports, imports, results, runs, steps
+from gtm.services import (
+    accounts, campaigns, chat, comments, exports, imports, invitations, results, runs, steps,
+)
 from gtm.services import review_links
 
 from tests.kit.campaigns import CAMPAIGN
@@ -176,7 +178,10 @@ def subjects(app, user, api, work) -> dict:
         "conversions": 0, "spend": "5"}])
     token, _ = accounts.create_token(user.id, "fuzz")
     comment = comments.add_comment(user.workspace_id, campaign.id, "post", post.id, user.id, "A note on the post")
-    return {"subject_type": "post", "subject_id": post.id, "comment_id": comment.id,
+    invitation, link = invitations.invite(user.workspace_id, user.id, "colleague@example.com", "editor")
+    db.session.commit()
+    return {"user_id": user.id, "invitation_id": invitation.id, "token": link,
+            "subject_type": "post", "subject_id": post.id, "comment_id": comment.id,
             "campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id,
             "regeneration_id": message.run_id, "message_id": message.id, "trigger_id": trigger.id,
             "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,

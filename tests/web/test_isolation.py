@@ -9,7 +9,7 @@ from gtm.extensions import db
 from gtm.models import (
     Alert, Campaign, ChatMessage, Comment, Edge, Phase, Post, Run, StepVersion, StrategyVersion, Trigger, Variant,
 )
-from gtm.services import accounts, campaigns
+from gtm.services import accounts, campaigns, invitations
 from gtm.models.review_link import ReviewLink
 from gtm.services import review_links
 
@@ -68,7 +68,11 @@ def other(app):
     token, _ = accounts.create_token(owner.id, "rival")
     campaign.current_version = 1
     db.session.commit()
-    return {"subject_type": "post", "subject_id": posts[0].id, "comment_id": comment.id,
+    invitation, _ = invitations.invite(owner.workspace_id, owner.id, "rivals-colleague@example.com", "editor")
+    db.session.commit()
+    # A member of the rival workspace only, and a link token that names nothing.
+    return {"user_id": owner.id, "invitation_id": invitation.id, "token": "no-such-link",
+            "subject_type": "post", "subject_id": posts[0].id, "comment_id": comment.id,
             "campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
             "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id,
             "link_id": review_links.create(owner.workspace_id, campaign.id, owner.id)[0].id}
@@ -136,9 +140,9 @@ def test_login_as_other_user_then_back(client, user, other):
 @pytest.mark.parametrize("rule, method", _rules())
 def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, other):
     ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id",
-                                    "trigger_id", "alert_id", "subject_id", "comment_id")}
+                                    "trigger_id", "alert_id", "subject_id", "comment_id", "user_id", "invitation_id")}
     ids["link_id"] = 2**63
-    url = url_for_rule(rule, {**ids, "subject_type": "post"})
+    url = url_for_rule(rule, {**ids, "subject_type": "post", "token": "x" * 200})
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)
     else:
