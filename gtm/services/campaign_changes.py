@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import Alert, ChatMessage, Edge, Member, Metric, Phase, Post, Run, StepVersion, StrategyVersion
-from ..models import Trigger, Variant
+from ..models import Comment, Trigger, Variant
 from ..models._base import utcnow
 from ..models.review_link import ReviewLink
 from ..models.run import UNFINISHED
@@ -88,6 +88,7 @@ def removal(workspace_id: int, campaign_id: int) -> dict[str, int]:
         "triggers": _count(Trigger, campaign_id),
         "alerts": _count(Alert, campaign_id),
         "chat messages": _count(ChatMessage, campaign_id),
+        "comments": _count(Comment, campaign_id),
         "runs": _count(Run, campaign_id),
     }
 
@@ -120,6 +121,7 @@ def delete_campaign(workspace_id: int, campaign_id: int) -> None:
     # Children before what they point at; runs last, their parent links cut first.
     for statement in (
             delete(ChatMessage).where(ChatMessage.campaign_id == campaign_id),
+            delete(Comment).where(Comment.campaign_id == campaign_id),
             delete(ReviewLink).where(ReviewLink.campaign_id == campaign_id),
             delete(Alert).where(Alert.campaign_id == campaign_id),
             delete(Metric).where(Metric.campaign_id == campaign_id),

@@ -124,7 +124,7 @@ def test_archive_leaves_the_list_and_unarchive_brings_it_back(api, campaign):
 
 
 def test_delete_removes_the_campaign_with_everything_it_holds(api, campaign, work, app):
-    from gtm.models import (Alert, ChatMessage, Edge, Member, Metric, Phase, Post, Run, StepVersion,
+    from gtm.models import (Alert, ChatMessage, Comment, Edge, Member, Metric, Phase, Post, Run, StepVersion,
                             StrategyVersion, Trigger, Variant)
     from tests.kit import triggers
     from tests.kit.strategy import plan_and_write
@@ -136,6 +136,7 @@ def test_delete_removes_the_campaign_with_everything_it_holds(api, campaign, wor
     triggers.record(campaign, triggers.low_ctr(triggers.phase(posts, 2)))
     assert triggers.open_alerts(campaign.id)
     assert api.post(f"/api/campaigns/{campaign.id}/chat", json={"message": "hello"})[0] == 201
+    assert api.post(f"/api/campaigns/{campaign.id}/posts/{posts[0].id}/comments", json={"body": "A note"})[0] == 201
     image = Path(app.instance_path) / "media" / str(campaign.workspace_id) / "delete-me.png"
     image.parent.mkdir(parents=True, exist_ok=True)
     image.write_bytes(b"png")
@@ -147,7 +148,8 @@ def test_delete_removes_the_campaign_with_everything_it_holds(api, campaign, wor
     assert status == 204 and body is None
     db.session.expire_all()
     assert api.get(f"/api/campaigns/{campaign.id}")[0] == 404
-    for model in (StepVersion, StrategyVersion, Member, Phase, Post, Edge, Metric, Trigger, Alert, ChatMessage, Run):
+    for model in (StepVersion, StrategyVersion, Member, Phase, Post, Edge, Metric, Trigger, Alert, ChatMessage, Run,
+                  Comment):
         assert model.query.filter_by(campaign_id=campaign.id).count() == 0, model.__name__
     assert Variant.query.count() == 0 and not image.exists()
     assert db.session.get(Campaign, other.id) is not None
