@@ -37,6 +37,8 @@ KINDS: dict[str, str] = {
     "strategy_restored": "Strategy version restored", "strategy_undone": "Strategy change undone",
     "variant_edited": "Post copy edited by hand", "variant_made_current": "Post copy version made current",
     "variant_rewritten": "Post copy rewritten",
+    "posts_submitted": "Posts submitted for review", "changes_requested": "Changes requested",
+    "commented": "Comment",
     "post_approved": "Post approved", "post_unapproved": "Approval withdrawn",
     "posts_approved": "All posts approved", "approval_taken": "Approval taken away by a change",
     "results_recorded": "Results recorded",

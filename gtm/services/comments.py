@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Comment, Post, StepVersion, User
 from ..models._base import utcnow
-from . import campaigns, workspaces
+from . import activity, campaigns, workspaces
 from .errors import Conflict, Forbidden, NotFound, clean_text, refuse_nul
 
 BODY_MAX = 4000
@@ -68,8 +68,14 @@ def new_comment(workspace_id: int, campaign_id: int, subject_type: str, subject_
 def add_comment(workspace_id: int, campaign_id: int, subject_type: str, subject_id, author_id: int | None,
                 body) -> Comment:
     """Comment on a post or a step version of the campaign."""
-    subject_id = _subject(workspace_id, campaign_id, subject_type, subject_id).id
-    comment = new_comment(workspace_id, campaign_id, subject_type, subject_id, author_id, clean_body(body))
+    subject = _subject(workspace_id, campaign_id, subject_type, subject_id)
+    comment = new_comment(workspace_id, campaign_id, subject_type, subject.id, author_id, clean_body(body))
+    if isinstance(subject, Post):
+        on, link = f"“{subject.title}”", activity.post_path(campaign_id, subject.id)
+    else:
+        on, link = f"version {subject.number} of a step", activity.step_path(campaign_id, subject.kind)
+    activity.record(workspace_id, "commented", f"Commented on {on}: “{comment.body[:200]}”",
+                    campaign_id=campaign_id, actor_id=author_id, subject=comment, link=link)
     db.session.commit()
     return comment
 

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...ids import whole
 from ...models import Membership, Post
 from ...models._base import utcnow
-from .. import campaigns, comments, roles, workspaces
+from .. import activity, campaigns, comments, roles, workspaces
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from .lookups import get_post, require_active
 
@@ -85,6 +85,11 @@ def submit_for_review(workspace_id: int, campaign_id: int, actor_id: int, post_i
         if post.status == "ready" and post.review in SUBMITTABLE:
             post.review, post.submitted_by_id, post.submitted_at = "in_review", actor_id, now
             submitted += 1
+    if submitted:
+        where = f" of phase {phase}" if phase is not None else ""
+        activity.record(workspace_id, "posts_submitted", f"Submitted {submitted} post{'s' if submitted != 1 else ''}"
+                        f"{where} for review", campaign_id=campaign_id, actor_id=actor_id,
+                        link=activity.board_path(campaign_id))
     db.session.commit()
     return submitted
 
@@ -110,6 +115,11 @@ def review_post(workspace_id: int, campaign_id: int, actor_id: int, post_id: int
     post.approval_note = ""
     if comment:
         comments.new_comment(workspace_id, campaign_id, "post", post.id, actor_id, comment)
+    said = f": “{comment[:200]}”" if comment else ""
+    activity.record(workspace_id, "post_approved" if decision == "approve" else "changes_requested",
+                    f"{'Approved' if decision == 'approve' else 'Requested changes to'} “{post.title}”{said}",
+                    campaign_id=campaign_id, actor_id=actor_id, subject=post,
+                    link=activity.post_path(campaign_id, post.id))
     db.session.commit()
     return post
 
