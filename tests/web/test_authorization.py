@@ -5,6 +5,7 @@ import re
 
 import pytest
 from flask_login import login_required
+from werkzeug.exceptions import HTTPException
 
 from gtm.extensions import db
 from gtm.services import accounts, review_links, roles, workspaces
@@ -132,9 +133,12 @@ def test_another_workspace_gets_404_on_every_campaign_route(app, team, campaign)
 
 
 def forms_offered(html: str) -> list[tuple[str, str]]:
-    """The (method, path) of every form on a page and of every link that opens a form's dialog with htmx."""
+    """The (method, path) of every form on a page, and of every link on it (a link may open a form's page or
+    dialog, which a role that may not use the form is refused)."""
     found = [("POST", action) for action in re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', html)]
     found += [("POST", action) for action in re.findall(r'<form[^>]*hx-post="([^"]+)"', html)]
+    found += [("GET", href) for href in re.findall(r'<a[^>]*\shref="(/[^"]*)"', html)]
+    found += [("GET", href) for href in re.findall(r'<a[^>]*\shx-get="(/[^"]*)"', html)]
     return [(method, path.split("?")[0].split("#")[0].replace("&amp;", "&")) for method, path in found]
 
 
@@ -155,7 +159,10 @@ def test_pages_offer_a_role_only_what_it_may_do(app, team, campaign, role):  # n
         html = response.get_data(as_text=True)
         response.close()
         for method, path in forms_offered(html):
-            endpoint, _ = adapter.match(path, method=method)
+            try:
+                endpoint, _ = adapter.match(path, method=method)
+            except HTTPException:
+                continue  # a link to a page the app does not have is another test's business
             action = ENDPOINTS[endpoint]
             if action != PUBLIC and not roles.can(role, action):
                 offered.append(f"{url} offers a {role} {endpoint} ({action})")
