@@ -13,15 +13,12 @@ A file is checked as if its content came in by the product's other ways in:
   key, title and day (gtm.services.graph), a variant's headline, its body by its channel's length, its
   hashtags, and the limits below for the rest.
 
-A file names nothing of this instance. Posts and edges refer to each other by key, within the file: each
-trimmed key names one post, and each end of an edge names one of them. `exported`, and any id anywhere in
-the file, are ignored; nothing is looked up by them, so nothing can point at runs, versions or rows here.
+A file names nothing of this instance. Posts and edges refer to each other by key, within the file; ids
+anywhere in it are ignored, so nothing can point at runs, versions or rows here.
 
-Media: a variant's `media_path` is null or `<workspace id>/<file name>` with a plain file name (no `..`,
-separators, backslashes or leading dot); any other shape is refused, naming the field, whatever exists on
-disk. A well-formed path into another workspace's folder (what an export made elsewhere holds) is dropped
-without looking at any file, so the answer never depends on another workspace's files. A path into the
-importer's own folder is kept when that file is there and dropped when it is not.
+Media: a variant's `media_path` is null or `<workspace id>/<plain file name>`; any other shape is refused,
+naming the field. A path into another workspace's folder (an export made elsewhere) is dropped without
+looking at any file; a path into the importer's own folder is kept only when that file is there.
 """
 import logging
 from datetime import datetime, timezone

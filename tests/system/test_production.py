@@ -233,8 +233,12 @@ def test_logging_in_too_often_answers_429_saying_when_to_try_again(client, user)
 
 
 @pytest.mark.own_app
-def test_the_limit_answers_json_under_api(app):
+def test_the_limit_answers_json_under_api(app, monkeypatch):
     from gtm.extensions import limiter
+    from gtm.web import authorization
+
+    # A probe open to anyone: a route must be in the table of who may call what, or everyone is refused.
+    monkeypatch.setitem(authorization.ENDPOINTS, "limited_probe", authorization.PUBLIC)
 
     @limiter.limit("1 per minute")
     def limited_probe():
