@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from gtm.extensions import db
 from gtm.models import Alert, ChatMessage, Metric, Post, Run, Trigger
-from gtm.services import chat, results
+from gtm.services import chat, results, review_links
 
 from tests.kit.browser import log_in, plan_on_the_board, screenshot
 from tests.kit.routes import url_for_rule
@@ -68,7 +68,9 @@ def subjects(user, campaign) -> dict:
     post = phase(posts, 2)[0]
     ids = {"campaign_id": campaign.id, "post_id": post.id, "trigger_id": trigger.id, "message_id": message.id,
            "alert_id": Alert.query.filter_by(campaign_id=campaign.id).first().id,
-           "run_id": db.session.query(db.func.max(Run.id)).scalar(), "variant_id": post.variants[0].id}
+           "run_id": db.session.query(db.func.max(Run.id)).scalar(), "variant_id": post.variants[0].id,
+           # A review link's page: a guest's forms are walked as a member's are.
+           "token": review_links.create(user.workspace_id, campaign.id, user.id)[1]}
     db.session.rollback()  # hold no lock on the database the live server writes to
     return ids
 

@@ -36,7 +36,7 @@ def test_a_guest_reviews_through_a_link_until_it_is_withdrawn(user, campaign, li
         screenshot(owner, "review-link-made")
 
         guest.goto(link)
-        expect(guest.get_by_role("heading", name=campaign.name)).to_be_visible()
+        expect(guest.get_by_role("heading", name=campaign.name, exact=True)).to_be_visible()
         expect(guest.get_by_role("link", name="Campaigns")).to_have_count(0)
         assert guest.evaluate("document.documentElement.scrollWidth") <= 390, "the page fits a phone"
         card = guest.locator(f"#post-{first.id}")
