@@ -35,7 +35,7 @@ PAYLOADS = [
     "{{ 7*7 }}<b onmouseover=alert('xss-hover')>",
 ]
 SHORT = '<img src=x onerror=alert("xss-short")>'
-CRAWLERS = 4  # pages of one session opening the crawl's pages at once
+CRAWLERS = 8  # pages of one session opening the crawl's pages at once
 
 
 def poison(text: str, limit: int | None = None) -> str:
