@@ -7,6 +7,7 @@ tokens for that workspace; their sessions there end on their next request, which
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..ids import whole
 from ..models import ROLES, ApiToken, Membership, User, Workspace
 from ..models._base import utcnow
 from . import activity, roles
@@ -48,7 +49,8 @@ def acting_workspace(user: User, wanted: int | None) -> tuple[int, str]:
 
 def switch(user_id: int, workspace_id) -> Workspace:
     """Act in another of the user's workspaces; it is also where their next session starts."""
-    workspace = db.session.get(Workspace, workspace_id) if isinstance(workspace_id, int) else None
+    number = whole(workspace_id, 1)
+    workspace = db.session.get(Workspace, number) if number is not None else None
     if workspace is None or role_of(user_id, workspace.id) is None:
         raise NotFound("You are not a member of that workspace.")
     db.session.get(User, user_id).workspace_id = workspace.id

@@ -78,6 +78,10 @@ def test_the_first_tour(campaign, live_server, browser, user):  # noqa: F811
         screenshot(page, "tour-variant-edited")
         page.locator("#variant-A").get_by_role("link", name="Older version of variant A").click()
         page.locator("#variant-A").get_by_role("button", name="Make v1 of variant A current").click()
+        # The older version showed the same headline and "v1 of 2" before the click: wait for what only the
+        # page it leads to has, v1 marked current with its Edit button.
+        expect(page.locator("#variant-A .badge.ok")).to_have_text("Current")
+        expect(page.locator("#variant-A").get_by_role("link", name="Edit variant A")).to_be_visible()
         expect(page.locator("#variant-A .headline")).to_have_text(model_headline)
         expect(page.locator("#variant-A")).to_contain_text("v1 of 2")
         screenshot(page, "tour-variant-made-current")

@@ -43,7 +43,7 @@ def test_switching_workspaces_from_the_header(app, user, auth_client):
 def test_a_workspace_one_is_not_a_member_of_cannot_be_chosen(app, user, auth_client):
     own = user.workspace_id
     stranger = accounts.sign_up("stranger@example.com", PASSWORD)
-    for wanted in (str(stranger.workspace_id), "x", "", "99999999999"):
+    for wanted in (str(stranger.workspace_id), "x", "", "99999999999", "²", "-1", "1.0"):
         assert auth_client.post("/settings/workspace", data={"workspace_id": wanted}).status_code == 404
     db.session.expire_all()
     assert db.session.get(User, user.id).workspace_id == own
