@@ -1,7 +1,7 @@
 """The strategy graph: versions and their members, phases, posts, edges and post variants."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,7 +18,7 @@ class StrategyVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     number: Mapped[int] = mapped_column()
-    # plan, regenerate or restore
+    # plan, regenerate, restore or follow-up
     origin: Mapped[str] = mapped_column(String(12), default="plan")
     from_phase: Mapped[int | None] = mapped_column()
     direction: Mapped[str] = mapped_column(Text, default="")
@@ -26,6 +26,8 @@ class StrategyVersion(db.Model):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     # Who asked for it: a person in the browser, through the chat or with an API token.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A follow-up version: the ids of the posts the marketer picked (the new post follows each of them).
+    after_post_ids: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
 
 
@@ -39,6 +41,11 @@ class Member(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     version: Mapped[int] = mapped_column()
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    # The date the post was moved to on the calendar in this version; None means launch date + the post's day.
+    # Kept with the version, so older versions keep the date they were planned with.
+    moved_to: Mapped[date | None] = mapped_column(Date)
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Phase(db.Model):
@@ -75,6 +82,9 @@ class Post(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Rises by one whenever the post changes in a way a calendar shows (moved, approved, rewritten): the
+    # calendar feed's SEQUENCE is built on it.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
 
     variants: Mapped[list["Variant"]] = relationship(back_populates="post", order_by="Variant.id")

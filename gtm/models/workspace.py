@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     # Random rather than a counter, so even someone holding SECRET_KEY cannot make a cookie that loads.
     # The empty server default only lets the column be added to existing rows; the migration fills them.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token, server_default="")
+    # An administrator of the whole instance (the jobs dashboard), made with `gtm users create --admin`.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
 

@@ -47,6 +47,9 @@ KINDS: dict[str, str] = {
     "member_invited": "Member invited", "member_joined": "Member joined",
     "member_role_changed": "Member's role changed", "member_removed": "Member removed",
     "review_link_created": "Posts shared for review by link", "review_link_revoked": "Review link withdrawn",
+    "post_moved": "Post moved on the calendar", "feed_created": "Calendar feed address made",
+    "feed_revoked": "Calendar feed address revoked", "follow_up_added": "Follow-up post added",
+    "webhook_created": "Webhook added", "webhook_changed": "Webhook changed", "webhook_deleted": "Webhook removed",
 }
 
 
