@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Every dependency, pinned with its hashes: `make lock` writes it from pyproject.toml, `make setup` installs exactly it.
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard $(LOCK)) | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test setup htmx browser clean
@@ -20,12 +22,25 @@ test: setup browser
 ## setup: create or update .venv and fetch htmx; quick when nothing changed
 setup: $(STAMP) htmx
 
-$(STAMP): pyproject.toml
+# The lock's exact versions, each checked against its hashes; then gtm itself, editable, without dependencies
+# (an editable install has no hash) and built by the lock's setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+## lock: after changing pyproject.toml's dependencies, pin them all again with hashes in requirements.lock
+##       (versions already pinned stay unless pyproject.toml excludes them; `make lock UPGRADE=1` takes the newest)
+.PHONY: lock
+LOCK_TOOLS := $(VENV)/pip-tools
+lock:
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check 'pip-tools[stable]==7.7.0'; }
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test \
+		--build-deps-for editable --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+		--output-file $(LOCK) pyproject.toml
 
 htmx:
 	@./scripts/fetch_htmx.sh
