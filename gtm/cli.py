@@ -153,14 +153,34 @@ def _problem(exc: ServiceError) -> str:
 @users.command("create")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Make them an administrator of this instance (the jobs dashboard).")
 @with_appcontext
-def create_user(email: str, password: str):
+def create_user(email: str, password: str, admin: bool):
     """Create a user with a workspace of their own."""
     try:
         user = accounts.sign_up(email, password)
+        if admin:
+            accounts.set_admin(user.id)
     except ServiceError as exc:
         raise click.ClickException(_problem(exc)) from exc
-    click.echo(f"Created {user.email}")
+    click.echo(f"Created {user.email}" + (", an administrator of this instance" if admin else ""))
+
+
+@users.command("set-admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Withdraw it instead: they are no longer an administrator.")
+@with_appcontext
+def set_admin(email: str, revoke: bool):
+    """Make an existing user an administrator of this instance (the jobs dashboard, /admin/jobs), or with
+    --revoke no longer one."""
+    try:
+        user = accounts.user_by_email(email)
+    except ServiceError as exc:
+        raise click.BadParameter(_problem(exc), param_hint="EMAIL") from exc
+    was = user.is_admin
+    accounts.set_admin(user.id, not revoke)
+    state = "is no longer" if revoke else "is now"
+    click.echo(f"{user.email} {state} an administrator of this instance" + (" (unchanged)" if was != revoke else ""))
 
 
 @users.command("set-password")

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from rq import Queue, Retry, Worker, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from . import broker, jobnames
@@ -312,3 +312,39 @@ def wait_for_workers(app: Flask, count: int, timeout: float = 20) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def overview(shown: int, app: Flask | None = None) -> dict:
+    """Every queue with its depth, every worker with its state and last heartbeat, and each queue's `shown`
+    newest failed jobs, as plain values (for the administrators' jobs dashboard, services/jobs_dashboard.py)."""
+    connection = broker.connection(app or current_app._get_current_object())
+    found: dict = {"queues": [], "workers": [], "failed": []}
+    for each in sorted(Queue.all(connection=connection, serializer=JSONSerializer) or [_queue(app)],
+                       key=lambda q: q.name):
+        failed = FailedJobRegistry(queue=each)
+        found["queues"].append({"name": each.name, "queued": each.count, "started": each.started_job_registry.count,
+                                "scheduled": each.scheduled_job_registry.count, "failed": failed.count})
+        newest = failed.get_job_ids(0, shown - 1, desc=True)
+        for job in filter(None, Job.fetch_many(newest, connection, JSONSerializer)):
+            result = job.latest_result()
+            found["failed"].append({"id": job.id, "queue": each.name, "description": job.description or job.id,
+                                    "ended_at": job.ended_at, "error": result.exc_string if result else ""})
+    for worker in sorted(Worker.all(connection=connection, serializer=JSONSerializer), key=lambda w: w.name):
+        found["workers"].append({"name": worker.name, "state": str(worker.get_state()),
+                                 "job": worker.get_current_job_id(), "queues": [q.name for q in worker.queues],
+                                 "last_heartbeat": worker.last_heartbeat,
+                                 "successes": worker.successful_job_count, "failures": worker.failed_job_count})
+    return found
+
+
+def settle_failed(job_id: str, requeue: bool) -> bool:
+    """Put a failed job back at the end of its queue, or delete it; False when no failed job has this id."""
+    try:
+        job = Job.fetch(job_id, connection=_queue().connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    registry = FailedJobRegistry(job.origin, connection=job.connection, serializer=JSONSerializer)
+    if job_id not in registry:
+        return False
+    registry.requeue(job) if requeue else job.delete()
+    return True

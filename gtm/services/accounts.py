@@ -178,6 +178,19 @@ def user_by_email(email: str) -> User:
     return user
 
 
+def set_admin(user_id: int, admin: bool = True) -> User:
+    """Make a user one of the instance's administrators (the jobs dashboard, /admin/jobs), or no longer one.
+
+    Administrators are named from the command line only (`gtm users create --admin`, `gtm users set-admin`):
+    whoever runs it already holds the server, and no page can make anyone an administrator."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with the id {user_id}.")
+    user.is_admin = bool(admin)
+    db.session.commit()
+    return user
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

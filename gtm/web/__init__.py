@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
                    activity, comments, review_links):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    from . import admin  # the instance administrators' jobs dashboard, /admin/jobs
+
+    app.register_blueprint(admin.bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     register_filters(app)
     context.init_app(app)

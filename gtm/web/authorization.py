@@ -8,9 +8,12 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 from ..services import activity, roles, workspaces
-from ..services.errors import Forbidden
+from ..services.errors import Forbidden, NotFound
 
 PUBLIC = "public"  # no workspace: signing up, logging in and out, the favicon, static files, the API's description
+# The instance's administrators only (User.is_admin, named with `gtm users set-admin`), whatever their role in a
+# workspace; to everyone else signed in such a page does not exist (404), and whoever is signed out is asked to log in.
+ADMIN = "admin"
 
 ENDPOINTS: dict[str, str] = {
     # Not in a workspace.
@@ -84,9 +87,15 @@ ENDPOINTS: dict[str, str] = {
 }
 
 
+# Whole blueprints under one rule, for every endpoint they have now or later: the jobs dashboard (web/admin.py).
+BLUEPRINTS: dict[str, str] = {"admin": ADMIN}
+
+
 def action_of(endpoint: str | None) -> str | None:
-    """The action an endpoint needs; None for an endpoint missing from the table."""
-    return ENDPOINTS.get(endpoint)
+    """The action an endpoint needs, by its own line or its blueprint's; None for an endpoint in neither table."""
+    if endpoint in ENDPOINTS:
+        return ENDPOINTS[endpoint]
+    return BLUEPRINTS.get((endpoint or "").rpartition(".")[0])
 
 
 def check(role: str | None, endpoint: str | None) -> None:
@@ -94,7 +103,7 @@ def check(role: str | None, endpoint: str | None) -> None:
     action = action_of(endpoint)
     if action == PUBLIC:
         return
-    if action is None:
+    if action is None or action == ADMIN:  # the API has no administrators' operations
         raise Forbidden("This address is not open to anyone yet.")
     if not roles.can(role, action):
         raise Forbidden(roles.refusal(role, action) if role else "You are not a member of this workspace.")
@@ -125,9 +134,12 @@ def init_app(app: Flask) -> None:
             raise Forbidden("This address is not open to anyone yet.")
         if not current_user.is_authenticated:
             return  # the view's login_required sends the person to log in
+        if action == ADMIN and not current_user.is_admin:
+            raise NotFound("This page does not exist.")
         g.workspace_id, g.role = workspaces.acting_workspace(current_user, session.get("workspace_id"))
         session["workspace_id"] = g.workspace_id
         activity.set_actor(current_user.id)
-        check(g.role, request.endpoint)
+        if action != ADMIN:
+            check(g.role, request.endpoint)
 
     app.add_template_global(can)

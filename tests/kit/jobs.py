@@ -31,3 +31,11 @@ def work(app):
             worker.work(burst=True)
         db.session.expire_all()
     return run_queue
+
+
+FAIL_ON_PURPOSE = "tests.kit.jobs.fail_on_purpose"
+
+
+def fail_on_purpose(number: int) -> None:
+    """A job that always fails (enqueued by its dotted path, FAIL_ON_PURPOSE), for the pages that show failed jobs."""
+    raise RuntimeError(f"Job {number} failed on purpose.\nIt says so on a second line.")
