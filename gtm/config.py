@@ -109,6 +109,17 @@ def base_url(raw: str | None) -> str | None:
     return raw.rstrip("/")
 
 
+def retry_intervals(raw: str) -> tuple[int, ...]:
+    """Read GTM_WEBHOOK_RETRY_INTERVALS: the seconds before each retry of a webhook delivery, comma-separated."""
+    try:
+        found = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        found = ()
+    if not found or any(value < 0 for value in found):
+        raise ConfigError(f"GTM_WEBHOOK_RETRY_INTERVALS must be whole seconds such as 60,300,900,1800, not {raw!r}")
+    return found
+
+
 def check(config) -> None:
     """Fail at start-up, with a message naming the variable, on a setting gtm cannot use."""
     llm_provider_name(config["GTM_LLM"], config["OPENAI_API_KEY"])
@@ -167,4 +178,10 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_MAIL_FROM": env.get("GTM_MAIL_FROM") or "gtm@localhost",
         # Where people open gtm; links in emails start with it (pages otherwise use the address they were asked at).
         "GTM_BASE_URL": base_url(env.get("GTM_BASE_URL")),
+        # Webhooks: seconds a receiver has to answer one try; the waits before each retry (a delivery is tried
+        # once more per number, about an hour in all); and whether receivers may be on private, loopback or
+        # link-local addresses (refused unless 1, so a webhook cannot reach the server's own network).
+        "GTM_WEBHOOK_TIMEOUT": _number("GTM_WEBHOOK_TIMEOUT", "10", float, minimum=0.1),
+        "GTM_WEBHOOK_RETRY_INTERVALS": retry_intervals(env.get("GTM_WEBHOOK_RETRY_INTERVALS", "60,300,900,1800")),
+        "GTM_WEBHOOKS_ALLOW_PRIVATE": _flag("GTM_WEBHOOKS_ALLOW_PRIVATE"),
     }

@@ -11,9 +11,10 @@ REVISE_VARIANT = "jobs.strategy.revise_variant"
 CHECK_TRIGGERS = "jobs.results.check_triggers"
 SEND_INVITATION = "jobs.mail.send_invitation"
 SEND_PASSWORD_RESET = "jobs.mail.send_password_reset"
+DELIVER_WEBHOOK = "jobs.webhooks.deliver_webhook"
 
 ALL = (GENERATE_STEP, PLAN_STRATEGY, REGENERATE_STRATEGY, WRITE_POST, REVISE_VARIANT, CHECK_TRIGGERS, SEND_INVITATION,
-       SEND_PASSWORD_RESET)
+       SEND_PASSWORD_RESET, DELIVER_WEBHOOK)
 
 
 def modules() -> list[str]:

@@ -83,6 +83,28 @@ def enqueue_mail(func_path: str, *args) -> str:
     return job.id
 
 
+def enqueue_delivery(func_path: str, delivery_id: int, intervals: tuple[int, ...], *, timeout: int) -> str:
+    """Enqueue a webhook delivery, `func_path(delivery_id)`, tried again after each of `intervals` seconds while
+    it fails (the workers' scheduler runs the retries). Redelivering enqueues another job for the same delivery;
+    the job finds a delivery already made and sends nothing."""
+    job = _queue().enqueue(
+        func_path,
+        delivery_id,
+        job_timeout=timeout,
+        retry=Retry(max=len(intervals), interval=list(intervals)) if intervals else None,
+        result_ttl=0,
+        failure_ttl=7 * 86400,
+        description=f"{func_path}({delivery_id})",
+    )
+    return job.id
+
+
+def retries_left() -> int | None:
+    """How many more times RQ will run the current job if it fails (None outside a job)."""
+    job = get_current_job()
+    return (job.retries_left or 0) if job else None
+
+
 def schedule_trigger_check(app: Flask | None = None) -> str:
     """Schedule the next check of every campaign's triggers with RQ's scheduler, which the workers run.
 

@@ -17,7 +17,7 @@ from ..ids import whole
 from ..models import Campaign, Post, Variant
 from ..models._base import utcnow
 from ..models.review_link import ReviewLink
-from . import activity, campaigns, comments, roles, workspaces
+from . import activity, campaigns, comments, roles, webhooks, workspaces
 from .errors import Conflict, Forbidden, Invalid, NotFound, clean_text, refuse_nul
 from .strategy.lookups import active_posts
 from .strategy.review import DECISIONS, set_review
@@ -292,5 +292,7 @@ def guest_review(raw, post_id, decision, comment, name) -> Post:
                     link=activity.post_path(link.campaign_id, post.id))
     if post.id not in (link.decided_post_ids or []):
         link.decided_post_ids = [*(link.decided_post_ids or []), post.id]
+    if decision == "approve":
+        webhooks.emit(link.workspace_id, "post.approved", link.campaign_id, post)
     db.session.commit()
     return post

@@ -128,6 +128,9 @@ def app_config(redis_url, fake_server, apps, request, tmp_path):
         "GTM_LLM_ATTEMPTS": 3,
         "GTM_OFFLINE_PACE": 0.0,
         "SECRET_KEY": "test-secret",
+        # Webhook receivers in the tests listen on loopback, and retry within seconds.
+        "GTM_WEBHOOKS_ALLOW_PRIVATE": True,
+        "GTM_WEBHOOK_RETRY_INTERVALS": (1, 1, 1, 1),
         **overrides,
     }
 

@@ -30,6 +30,12 @@ def process_env(config: dict) -> dict:
         "SECRET_KEY": config["SECRET_KEY"],
         "PYTHONUNBUFFERED": "1",
     })
+    if "GTM_WEBHOOKS_ALLOW_PRIVATE" in config:
+        env["GTM_WEBHOOKS_ALLOW_PRIVATE"] = "1" if config["GTM_WEBHOOKS_ALLOW_PRIVATE"] else "0"
+    if "GTM_WEBHOOK_RETRY_INTERVALS" in config:
+        env["GTM_WEBHOOK_RETRY_INTERVALS"] = ",".join(str(n) for n in config["GTM_WEBHOOK_RETRY_INTERVALS"])
+    if "GTM_WEBHOOK_TIMEOUT" in config:
+        env["GTM_WEBHOOK_TIMEOUT"] = str(config["GTM_WEBHOOK_TIMEOUT"])
     if config.get("OPENAI_API_KEY"):
         env["OPENAI_API_KEY"] = config["OPENAI_API_KEY"]
     return env

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import Alert, Campaign, Post, Trigger
-from .. import activity
+from .. import activity, webhooks
 from .rules import describe_trigger, scope_label
 from .summary import by_post_and_variant, current_posts, daily
 from .totals import METRIC_LABELS, Totals, metric_text, threshold_text
@@ -208,6 +208,7 @@ def check_campaign(campaign_id: int) -> list[Alert]:
         # gtm raises alerts on its own, whoever's numbers it judged.
         activity.record(campaign.workspace_id, "alert_raised", f"Alert: {found.evidence.get('sentence') or 'a rule was broken'}",
                         campaign_id=campaign_id, actor_name=activity.GTM, link=activity.triggers_path(campaign_id))
+        webhooks.emit(campaign.workspace_id, "alert.raised", campaign_id, alert)
         try:
             db.session.commit()
         except IntegrityError:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ... import ids
 from ...extensions import db
 from ...models import Campaign, Metric, Post
-from .. import activity, campaigns
+from .. import activity, campaigns, webhooks
 from ..errors import Invalid, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,8 @@ def save(campaign_id: int, rows: list[Row], how: str = "") -> int:
         activity.record(db.session.get(Campaign, campaign_id).workspace_id, "results_recorded",
                         f"Recorded {len(rows):,} day{'s' if len(rows) != 1 else ''} of results{how}",
                         campaign_id=campaign_id, link=activity.results_path(campaign_id))
+        webhooks.emit(db.session.get(Campaign, campaign_id).workspace_id, "metrics.recorded", campaign_id,
+                      {"metrics": webhooks.metric_rows(rows)})
         db.session.commit()
     except Exception:
         db.session.rollback()

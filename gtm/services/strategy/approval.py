@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...models import Campaign, Post
 from ...models._base import utcnow
-from .. import activity, campaigns
+from .. import activity, campaigns, webhooks
 from ..errors import Conflict
 from .lookups import get_post, require_active
 from .review import refuse_own_submission, set_review, submitted_by_self
@@ -25,6 +25,8 @@ def approve_post(workspace_id: int, campaign_id: int, post_id: int, approved: bo
     activity.record(workspace_id, "post_approved" if approved else "post_unapproved",
                     f"{'Approved' if approved else 'Withdrew the approval of'} “{post.title}”", campaign_id=campaign_id,
                     subject=post, link=activity.post_path(campaign_id, post.id))
+    if approved:
+        webhooks.emit(workspace_id, "post.approved", campaign_id, post)
     db.session.commit()
     return post
 
@@ -60,6 +62,7 @@ def approve_all_posts(workspace_id: int, campaign_id: int, actor_id: int | None 
             set_review(post, "approved", actor_id, now)
             post.approval_note = ""
             approving += 1
+            webhooks.emit(workspace_id, "post.approved", campaign_id, post)
     if approving:
         activity.record(workspace_id, "posts_approved", f"Approved all {approving} written post"
                         f"{'s' if approving != 1 else ''} still waiting for approval", campaign_id=campaign_id,

@@ -13,7 +13,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
-from .. import activity, campaigns, graph, runs
+from .. import activity, campaigns, graph, runs, webhooks
 from ..errors import Conflict, clean_text
 from ..numbering import next_number
 from .context import plan_prompt
@@ -73,9 +73,10 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
     run = db.session.get(Run, run_id)
     campaign = db.session.get(Campaign, run.campaign_id)
     number = next_number(StrategyVersion.number, StrategyVersion.campaign_id == campaign.id)
-    db.session.add(StrategyVersion(campaign_id=campaign.id, number=number, origin="plan",
-                                   direction=run.params.get("direction") or "", based_on=campaign.current_version,
-                                   run_id=run_id, author_id=run.params.get("author_id")))
+    version = StrategyVersion(campaign_id=campaign.id, number=number, origin="plan",
+                              direction=run.params.get("direction") or "", based_on=campaign.current_version,
+                              run_id=run_id, author_id=run.params.get("author_id"))
+    db.session.add(version)
     db.session.execute(update(Post).where(Post.campaign_id == campaign.id, Post.is_active.is_(True))
                        .values(is_active=False))
     campaign.current_version = number
@@ -88,6 +89,7 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
                                                                          else ""),
                     campaign_id=campaign.id, subject=("strategy_version", number),
                     link=activity.version_path(campaign.id, number))
+    webhooks.emit(run.workspace_id, "strategy.version_created", campaign.id, version)
     db.session.commit()
     log.info("run %s: saved strategy version %s of campaign %s with %d posts", run_id, number, campaign.id, len(new))
 

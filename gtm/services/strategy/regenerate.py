@@ -18,7 +18,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Phase, Post, Run, StrategyVersion
-from .. import activity, campaigns, graph, results, runs
+from .. import activity, campaigns, graph, results, runs, webhooks
 from ..errors import Conflict, Invalid, NotFound, clean_text
 from ..numbering import next_number
 from .context import regenerate_prompt
@@ -214,9 +214,10 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     campaign = db.session.get(Campaign, run.campaign_id)
     number, from_phase, old = run.params["version"], run.params["phase_num"], campaign.current_version
     split = _split(campaign, from_phase)
-    db.session.add(StrategyVersion(campaign_id=campaign.id, number=number, origin="regenerate", from_phase=from_phase,
-                                   direction=run.params["direction"], based_on=old, run_id=run_id,
-                                   author_id=run.params.get("author_id")))
+    version = StrategyVersion(campaign_id=campaign.id, number=number, origin="regenerate", from_phase=from_phase,
+                              direction=run.params["direction"], based_on=old, run_id=run_id,
+                              author_id=run.params.get("author_id"))
+    db.session.add(version)
     for phase in split.phases:
         if phase.number < from_phase:
             db.session.add(Phase(campaign_id=campaign.id, version=number, number=phase.number, name=phase.name,
@@ -231,5 +232,6 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     activity.record(run.workspace_id, "strategy_regenerated", f"Regenerated the strategy from phase {from_phase}: "
                     f"{activity.quote(run.params['direction'])} (version {number})", campaign_id=campaign.id,
                     subject=("strategy_version", number), link=activity.version_path(campaign.id, number))
+    webhooks.emit(run.workspace_id, "strategy.version_created", campaign.id, version)
     log.info("run %s: version %s of campaign %s from phase %s keeps %d posts, archives %d, adds %d", run_id,
              number, campaign.id, from_phase, len(kept_ids), len(split.archived), len(new))

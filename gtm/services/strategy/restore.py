@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from ...extensions import db
 from ...models import Member, Phase, Post, Run, StrategyVersion
-from .. import activity, campaigns, runs
+from .. import activity, campaigns, runs, webhooks
 from ..errors import Conflict, NotFound
 from ..numbering import next_number
 from .regenerate import BUSY
@@ -88,6 +88,7 @@ def _swap(run: Run, target: StrategyVersion, author_id: int | None, undoing: int
         activity.record(run.workspace_id, "strategy_restored", f"Restored version {target.number} of the strategy "
                         f"as version {number}", campaign_id=campaign_id, actor_id=author_id, subject=version,
                         link=activity.version_path(campaign_id, number))
+    webhooks.emit(run.workspace_id, "strategy.version_created", campaign_id, version)
     db.session.commit()
     return version
 

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...ids import whole
 from ...models import Membership, Post
 from ...models._base import utcnow
-from .. import activity, campaigns, comments, roles, workspaces
+from .. import activity, campaigns, comments, roles, webhooks, workspaces
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from .lookups import get_post, require_active
 
@@ -120,6 +120,8 @@ def review_post(workspace_id: int, campaign_id: int, actor_id: int, post_id: int
                     f"{'Approved' if decision == 'approve' else 'Requested changes to'} “{post.title}”{said}",
                     campaign_id=campaign_id, actor_id=actor_id, subject=post,
                     link=activity.post_path(campaign_id, post.id))
+    if decision == "approve":
+        webhooks.emit(workspace_id, "post.approved", campaign_id, post)
     db.session.commit()
     return post
 
