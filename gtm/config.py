@@ -131,6 +131,13 @@ def check(config) -> None:
     base_url(config.get("GTM_BASE_URL"))
 
 
+def metrics_folder(raw: str | None) -> str | None:
+    """Check PROMETHEUS_MULTIPROC_DIR: a folder that exists, where every process writes its counts."""
+    if raw and not Path(raw).is_dir():
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR must be an existing folder, not {raw!r}")
+    return raw or None
+
+
 def _flag(name: str, default: str = "0") -> bool:
     raw = os.environ.get(name, default).strip().lower()
     if raw in ("1", "true", "yes", "on"):
@@ -162,6 +169,11 @@ def from_environment(instance_path: Path) -> dict:
         "GTM_HTMX_CDN": env.get("GTM_HTMX_CDN", "1") != "0",
         # Seconds between the scheduled checks of every campaign's triggers (they are also checked when metrics arrive).
         "GTM_TRIGGER_CHECK_SECONDS": _number("GTM_TRIGGER_CHECK_SECONDS", "900", minimum=1),
+        # /metrics in the Prometheus text format: off (404) unless GTM_METRICS=1; with a token, only for
+        # `Authorization: Bearer <token>`. PROMETHEUS_MULTIPROC_DIR, read by the client itself, adds up processes.
+        "GTM_METRICS": _flag("GTM_METRICS"),
+        "GTM_METRICS_TOKEN": env.get("GTM_METRICS_TOKEN") or None,
+        "PROMETHEUS_MULTIPROC_DIR": metrics_folder(env.get("PROMETHEUS_MULTIPROC_DIR")),
         # Behind a reverse proxy: trust its X-Forwarded-* headers (this many proxies) and send cookies over HTTPS only.
         "GTM_BEHIND_PROXY": _flag("GTM_BEHIND_PROXY"),
         "GTM_PROXY_X_FOR": _number("GTM_PROXY_X_FOR", "1"),

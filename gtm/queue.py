@@ -13,12 +13,13 @@ from datetime import datetime, timezone
 import redis
 from flask import Flask, current_app
 from rq import Queue, Retry, Worker, get_current_job
+from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
-from . import broker, jobnames
+from . import broker, jobnames, metrics
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,21 @@ def job_exists(run_id: int) -> bool:
     return bool(_queue().connection.exists(Job.key_for(job_id(run_id))))
 
 
+def live_workers(app: Flask | None = None, now: float | None = None) -> int:
+    """Workers registered on the queue whose last heartbeat is recent: within RQ's worker TTL and the minute it
+    adds (an idle worker beats once per TTL, a busy one every GTM_WORKER_HEARTBEAT). `now` asks "as of then"."""
+    horizon = (now or time.time()) - DEFAULT_WORKER_TTL - 60
+    return sum(1 for w in Worker.all(queue=_queue(app)) if w.last_heartbeat and w.last_heartbeat.timestamp() >= horizon)
+
+
+def waiting(app: Flask | None = None, now: float | None = None) -> dict[str, tuple[int, float]]:
+    """Each queue's name with its count of waiting jobs and the age in seconds of the oldest (0 when none waits)."""
+    queue = _queue(app)
+    oldest = next(iter(queue.get_jobs(0, 1)), None)
+    age = (now or time.time()) - oldest.enqueued_at.timestamp() if oldest and oldest.enqueued_at else 0.0
+    return {queue.name: (queue.count, max(0.0, age))}
+
+
 def current_job_id() -> str | None:
     job = get_current_job()
     return job.id if job else None
@@ -314,6 +330,8 @@ def _prepare_for_forks(app: Flask) -> None:
     from .extensions import db
 
     engine = db.engine
+    # Horses add their counts to their worker's metrics files rather than leave files of their own (gtm/metrics.py).
+    metrics.count_as(os.getpid())
     # A forked work horse must not share its parent's pooled database connections; it opens its own.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     configure_mappers()

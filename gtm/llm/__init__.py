@@ -13,6 +13,7 @@ import jinja2
 from flask import Flask, current_app
 from pydantic import BaseModel, ValidationError
 
+from .. import metrics
 from ..config import llm_provider_name
 from .types import Completion, Live, LLMError, Prompt, Result
 
@@ -102,7 +103,14 @@ def describe(app: Flask | None = None) -> dict:
 
 def image(prompt: str, headline: str) -> bytes:
     """Return one PNG for a post variant: the images API with openai, a rendered social card offline."""
-    data = provider().image(prompt, headline)
+    active = provider()
+    model = getattr(active, "image_model", active.model)
+    try:
+        data = active.image(prompt, headline)
+    except Exception:
+        metrics.model_failure(active.name, model)
+        raise
+    metrics.model_call(active.name, model, 0, 0)
     if not data:
         raise LLMError("The image service answered with an empty image.")
     return data
@@ -154,7 +162,12 @@ def _complete_within_budget(active: Provider, prompt: Prompt, schema, max_tokens
 
 
 def _call(active: Provider, prompt: Prompt, schema, max_tokens: int, live: Live, result: Result) -> Completion:
-    completion = active.complete(prompt, schema, max_tokens, live)
+    try:
+        completion = active.complete(prompt, schema, max_tokens, live)
+    except Exception:
+        metrics.model_failure(active.name, active.model)
+        raise
+    metrics.model_call(active.name, active.model, completion.tokens_in, completion.tokens_out)
     result.calls += 1
     result.tokens_in += completion.tokens_in
     result.tokens_out += completion.tokens_out

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import broker, queue
+from .. import broker, metrics, queue
 from ..extensions import db
 from ..models import Run, RunStatus
 from ..models.run import UNFINISHED
@@ -299,6 +299,7 @@ def fail(run_id: int, error: str) -> None:
 
 
 def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None = None) -> None:
+    metrics.run_finished(run.kind, status.value)
     run.status = status.value
     run.active_key = None
     run.error = error

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     # Routes on other modules' blueprints: invitations' links and forgotten passwords on auth's, members on settings'.
     from . import invitations, members, passwords  # noqa: F401
     from .filters import register_filters
+    from . import health, metrics
 
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results,
                    activity, comments, review_links):
@@ -28,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     register_filters(app)
+    app.register_blueprint(health.bp)  # /healthz and /readyz, open to anyone
+    metrics.init_app(app)  # /metrics, when GTM_METRICS=1
     context.init_app(app)
     app.add_template_global(poll_url)  # for macros, which are imported without the page's context
     errors.init_app(app)

@@ -19,6 +19,10 @@ ENDPOINTS: dict[str, str] = {
     # Not in a workspace.
     "auth.login": PUBLIC, "auth.signup": PUBLIC, "auth.logout": PUBLIC, "favicon": PUBLIC, "static": PUBLIC,
     "api.openapi": PUBLIC,
+    # Liveness and readiness for process managers and load balancers (they say which part is away, no more).
+    "health.healthz": PUBLIC, "health.readyz": PUBLIC,
+    # Prometheus' scrape, when GTM_METRICS=1: no session; GTM_METRICS_TOKEN, when set, is checked by the view.
+    "metrics": PUBLIC,
     # A link that works once, for whoever holds it: an invitation (joining needs the invited person logged in),
     # and setting a forgotten password.
     "auth.invitation": PUBLIC, "auth.join": PUBLIC, "auth.forgot": PUBLIC, "auth.reset_password": PUBLIC,
