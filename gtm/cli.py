@@ -1,10 +1,14 @@
 """The `gtm` command: a Flask CLI group built on create_app."""
+import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import click
@@ -63,6 +67,8 @@ def run_command(host: str, port: int, workers: int | None):
     count = workers if workers is not None else app.config["GTM_WORKERS"]
     upgrade()
     env = dict(os.environ, GTM_INSTANCE_PATH=app.instance_path)
+    # Every process writes its metrics to one folder, which /metrics adds up; counts start again with each run.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", _fresh_folder(Path(app.instance_path) / "metrics"))
     children: list[subprocess.Popen] = []
     embedded = None
     stopping = False
@@ -89,6 +95,10 @@ def run_command(host: str, port: int, workers: int | None):
             sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
             "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-", "gtm:create_app()",
         ], env))
+        away = _wait_until_ready(host, port, children)
+        if away:
+            click.echo(f"gtm started on http://{host}:{port} but is not ready yet ({', '.join(away)} not answering; "
+                       "see /readyz).")
         click.echo(f"gtm is running on http://{host}:{port} with {count} worker(s), "
                    f"LLM: {_llm_label(app)}. Press Ctrl-C to stop.")
         while not stopping:
@@ -100,6 +110,30 @@ def run_command(host: str, port: int, workers: int | None):
             time.sleep(0.5)
     finally:
         stop()
+
+
+def _fresh_folder(path: Path) -> str:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
+def _wait_until_ready(host: str, port: int, children: list[subprocess.Popen], timeout: float = 60) -> list[str]:
+    """Wait until /readyz answers 200; return the parts still away after `timeout` seconds (none when ready),
+    or at once when a child has exited (the caller stops everything)."""
+    local = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, f"[{host}]" if ":" in host else host)
+    url, away = f"http://{local}:{port}/readyz", ["web server"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(child.poll() is None for child in children):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                return []
+        except urllib.error.HTTPError as refusal:
+            away = json.loads(refusal.read() or b"{}").get("missing") or ["web server"]
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.3)
+    return away
 
 
 def _llm_label(app) -> str:
@@ -219,6 +253,46 @@ def create_token(email: str, name: str, workspace_id: int | None):
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"API token for {user.email} in workspace {token.workspace_id}: {raw}")
+
+
+def _said(counts: dict) -> str:
+    return ", ".join(f"{number} {name}" for name, number in counts.items())
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write a backup of this instance to PATH (a new .tar.gz file), while gtm runs."""
+    from .services import backups
+
+    try:
+        manifest = backups.backup(path)
+    except backups.BackupRefused as exc:
+        raise click.UsageError(exc.message) from exc
+    click.echo(f"Wrote {path}: {_said(manifest['counts'])}; {len(manifest['media_files'])} media file(s); "
+               f"database revision {manifest['revision']}.")
+    if manifest["database"] != "included":
+        click.echo("The database is NOT in this file (it is PostgreSQL). Take it now with:\n"
+                   f"  {manifest['pg_dump']}\n"
+                   "and keep gtm.dump beside the backup; restore it with pg_restore before `gtm restore`.")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path):
+    """Restore the backup at PATH into this instance, which must be empty (no users, campaigns or images)."""
+    from .services import backups
+
+    try:
+        restored = backups.restore(path)
+    except backups.BackupRefused as exc:
+        raise click.UsageError(exc.message) from exc
+    click.echo(f"Restored {path}: {_said(restored['counts'])}; {restored['media_files']} media file(s); "
+               f"database {restored['database']}.")
+    if restored["upgraded_to"]:
+        click.echo(f"The database was at revision {restored['revision']} and is upgraded to {restored['upgraded_to']}.")
 
 
 def _add_db_command() -> None:
