@@ -7,7 +7,7 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard $(LOCK)) | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup htmx browser clean
+.PHONY: run test setup htmx browser axe clean
 
 ## run: set up and start gtm on embedded defaults (SQLite, embedded Redis, workers)
 run: setup
@@ -45,9 +45,12 @@ lock:
 htmx:
 	@./scripts/fetch_htmx.sh
 
-## browser: Debian's Chromium for the browser tests
-browser:
+## browser: Debian's Chromium for the browser tests, and axe-core for their accessibility checks
+browser: axe
 	@test -x $(CHROMIUM) || ./scripts/install_chromium.sh
 
+axe:
+	@./scripts/fetch_axe.sh
+
 clean:
-	rm -rf $(VENV) gtm/static/vendor test-artifacts .pytest_cache .import_linter_cache
+	rm -rf $(VENV) gtm/static/vendor tests/vendor test-artifacts .pytest_cache .import_linter_cache
