@@ -5,8 +5,9 @@ Every format is built from one `Snapshot` of the version: its phases, member pos
 and each post's current variants. The JSON names media by reference (paths relative to the media folder);
 the plain Markdown names no file at all, since none comes with it; the zip holds `strategy.md` and the
 images it shows, under `images/`, named after the post's id and the variant's label only, and is the same
-bytes for the same content (fixed times and order). The calendar formats place a post on the campaign's launch date + the post's day; a campaign
-without a launch date is placed from today, and the JSON, Markdown and ICS files say so.
+bytes for the same content (fixed times and order). The calendar formats place a post on its date in the version (gtm.services.calendar.date_of: where it was
+moved to on the calendar, else the campaign's launch date + the post's day); a campaign without a launch
+date is placed from today, and the JSON, Markdown and ICS files say so.
 
 Each file is safe to open whatever people or the model wrote: text in the Markdown has `&`, `<` and `>`
 escaped, so raw HTML in it shows as text and only the structure gtm writes is Markdown; a CSV cell that a
@@ -26,8 +27,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import STEP_KINDS, Campaign, Phase, Post, StepVersion, StrategyVersion, Variant
-from . import activity, campaigns, media
+from ..models import STEP_KINDS, Campaign, Member, Phase, Post, StepVersion, StrategyVersion, Variant
+from . import activity, calendar, campaigns, media
 from .csvsafe import text_cell
 from .errors import Conflict, Invalid
 from .strategy.context import channel_names
@@ -68,6 +69,8 @@ class Snapshot:
     edges: list[tuple[Post, Post]] = field(default_factory=list)
     variants: dict[int, dict[str, Variant]] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
+    # The version's member rows by post id: where a post was moved to on the calendar in this version.
+    members: dict[int, Member] = field(default_factory=dict)
 
     @property
     def start(self) -> date:
@@ -82,7 +85,8 @@ class Snapshot:
                 f"({self.today.isoformat()}); set one to place the posts on their real dates.")
 
     def date_of(self, post: Post) -> date:
-        return self.start + timedelta(days=post.day)
+        """The post's date in this version: where it was moved to on the calendar, else launch date + day."""
+        return calendar.date_of(self.campaign, self.members.get(post.id), post, self.today)
 
 
 def check_format(value) -> str:
@@ -127,7 +131,7 @@ def snapshot_of(campaign: Campaign, version, today: date) -> Snapshot:
         campaign, found, steps, phases(campaign.id, found.number), posts,
         [(by_id[a], by_id[b]) for a, b in edges_among(list(by_id))],
         {post.id: {label: v for label in VARIANT_LABELS if (v := current_variant(post.id, label))} for post in posts},
-        today,
+        today, calendar.members_of(campaign.id, found.number),
     )
 
 
@@ -164,16 +168,17 @@ def document(snapshot: Snapshot) -> dict:
         } for s in snapshot.steps],
         "phases": [{
             "number": phase.number, "name": phase.name, "goal": phase.goal,
-            "posts": [_post(post, snapshot.variants.get(post.id, {})) for post in snapshot.posts
-                      if post.phase == phase.number],
+            "posts": [_post(post, snapshot.variants.get(post.id, {}), snapshot.date_of(post))
+                      for post in snapshot.posts if post.phase == phase.number],
         } for phase in snapshot.phases],
         "edges": [{"from": a.key, "to": b.key} for a, b in snapshot.edges],
     }
 
 
-def _post(post: Post, variants: dict[str, Variant]) -> dict:
+def _post(post: Post, variants: dict[str, Variant], day: date) -> dict:
     return {
         "key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day,
+        "date": day.isoformat(),
         "status": post.status, "approved": post.approved, "review": post.review,
         "variants": {label: {
             "headline": v.headline, "body": v.body, "call_to_action": v.call_to_action,

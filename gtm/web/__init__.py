@@ -12,8 +12,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = converters.IdConverter
     app.request_class = Request
     from . import (
-        activity, api, auth, campaigns, chat, comments, exports, results, review_links, runs, settings, strategy,
-        triggers, versions, workflow,
+        activity, api, auth, calendar, campaigns, chat, comments, exports, results, review_links, runs, settings,
+        strategy, triggers, versions, workflow,
     )
     # Routes on other modules' blueprints: invitations' links and forgotten passwords on auth's, members on settings'.
     from . import invitations, members, passwords  # noqa: F401
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     from . import health, metrics
 
     for module in (auth, campaigns, workflow, strategy, versions, chat, runs, settings, exports, triggers, results,
-                   activity, comments, review_links):
+                   activity, comments, review_links, calendar):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     from . import admin  # the instance administrators' jobs dashboard, /admin/jobs

@@ -93,6 +93,9 @@ ENDPOINTS: dict[str, str] = {
 
 # Whole blueprints under one rule, for every endpoint they have now or later: the jobs dashboard (web/admin.py).
 BLUEPRINTS: dict[str, str] = {"admin": ADMIN}
+    # The content calendar: reading it is reading; moving a post, or setting the launch date from it, is editing.
+    "calendar.show": "read", "calendar.move": "edit", "calendar.launch_date": "edit",
+    "api.campaign_calendar": "read", "api.move_post": "edit",
 
 
 def action_of(endpoint: str | None) -> str | None:

@@ -12,12 +12,13 @@ from sqlalchemy import update
 from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
-from ...models import Campaign, Edge, Member, Phase, Post, Run, StrategyVersion
+from ...models import Campaign, Edge, Phase, Post, Run, StrategyVersion
 from .. import activity, campaigns, graph, runs, webhooks
 from ..errors import Conflict, clean_text
 from ..numbering import next_number
 from .context import plan_prompt
 from .lookups import post_subject
+from .members import add_members
 from .posts import POST_LLM_CALLS
 
 log = logging.getLogger(__name__)
@@ -94,11 +95,13 @@ def _save_plan(run_id: int, result: llm.Result) -> None:
     log.info("run %s: saved strategy version %s of campaign %s with %d posts", run_id, number, campaign.id, len(new))
 
 
-def add_planned(run: Run, number: int, value, kept: list[Post] = (), linked: dict[str, Post] | None = None) -> list[Post]:
+def add_planned(run: Run, number: int, value, kept: list[Post] = (), linked: dict[str, Post] | None = None,
+                carried_from: int | None = None) -> list[Post]:
     """Add a planned answer's phases, posts and edges to version `number`, and a child run per new post.
 
-    The version's members are the `kept` posts and the new ones; `linked` names the kept posts that
-    new edges may start from, by key. The caller commits, with its other changes, in one transaction.
+    The version's members are the `kept` posts (with the calendar dates they had in version `carried_from`)
+    and the new ones; `linked` names the kept posts that new edges may start from, by key. The caller commits,
+    with its other changes, in one transaction.
     """
     campaign_id = run.campaign_id
     by_key: dict[str, Post] = dict(linked or {})
@@ -117,8 +120,7 @@ def add_planned(run: Run, number: int, value, kept: list[Post] = (), linked: dic
     for edge in value.edges:
         db.session.add(Edge(campaign_id=campaign_id, from_post_id=by_key[edge.from_key.strip()].id,
                             to_post_id=by_key[edge.to_key.strip()].id))
-    for post in [*kept, *new]:
-        db.session.add(Member(campaign_id=campaign_id, version=number, post_id=post.id))
+    add_members(campaign_id, number, [post.id for post in [*kept, *new]], carried_from)
     for post in new:
         runs.add(workspace_id=run.workspace_id, campaign_id=campaign_id, kind="post", subject=post_subject(post.id),
                  params={"post_id": post.id}, total=3, parent_id=run.id)

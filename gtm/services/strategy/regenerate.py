@@ -227,7 +227,7 @@ def _write_version(run_id: int, result: llm.Result) -> None:
                                           Post.id.not_in(kept_ids)).values(is_active=False))
     campaign.current_version = number
     new = add_planned(run, number, value, split.kept,
-                      {post.key: post for post in split.kept if post.phase == from_phase - 1})
+                      {post.key: post for post in split.kept if post.phase == from_phase - 1}, carried_from=old)
     runs.record_usage(run, result)
     activity.record(run.workspace_id, "strategy_regenerated", f"Regenerated the strategy from phase {from_phase}: "
                     f"{activity.quote(run.params['direction'])} (version {number})", campaign_id=campaign.id,

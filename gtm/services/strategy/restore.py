@@ -14,6 +14,7 @@ from ...models import Member, Phase, Post, Run, StrategyVersion
 from .. import activity, campaigns, runs, webhooks
 from ..errors import Conflict, NotFound
 from ..numbering import next_number
+from .members import add_members
 from .regenerate import BUSY
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ def _swap(run: Run, target: StrategyVersion, author_id: int | None, undoing: int
     db.session.add(version)
     members = list(db.session.scalars(select(Member.post_id).where(Member.campaign_id == campaign_id,
                                                                    Member.version == target.number)))
-    for post_id in members:
-        db.session.add(Member(campaign_id=campaign_id, version=number, post_id=post_id))
+    # The restored posts come back on the dates they had in version K.
+    add_members(campaign_id, number, members, carried_from=target.number)
     for phase in db.session.scalars(select(Phase).where(Phase.campaign_id == campaign_id,
                                                         Phase.version == target.number)):
         db.session.add(Phase(campaign_id=campaign_id, version=number, number=phase.number, name=phase.name,

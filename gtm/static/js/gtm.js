@@ -233,3 +233,68 @@
     updateAll(document);
   }
 })();
+
+// The calendar (templates/calendar): a post marked data-move-form can be dragged onto a day marked data-drop-date.
+// The drop writes that date into the post's own Move form and submits it, so htmx posts it as the form would be
+// posted by hand (CSRF token included) and swaps the calendar the answer brings; a refusal shows in place.
+(function () {
+  "use strict";
+
+  var dragged = null;
+
+  function element(node) {
+    return node && node.nodeType === 1 ? node : node && node.parentElement;
+  }
+
+  function dayAt(event) {
+    var node = element(event.target);
+    return dragged && node ? node.closest("[data-drop-date]") : null;
+  }
+
+  function unmark() {
+    Array.prototype.forEach.call(document.querySelectorAll(".is-drop-target"), function (day) {
+      day.classList.remove("is-drop-target");
+    });
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var node = element(event.target);
+    var card = node && node.closest("[data-move-form]");
+    if (!card) { return; }
+    dragged = card;
+    card.classList.add("is-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.post || "");
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("is-dragging"); }
+    dragged = null;
+    unmark();
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var day = dayAt(event);
+    if (!day) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!day.classList.contains("is-drop-target")) {
+      unmark();
+      day.classList.add("is-drop-target");
+    }
+  });
+
+  document.addEventListener("drop", function (event) {
+    var day = dayAt(event);
+    if (!day) { return; }
+    event.preventDefault();
+    unmark();
+    var form = document.getElementById(dragged.dataset.moveForm);
+    var field = form && form.querySelector("input[name=date]");
+    dragged.classList.remove("is-dragging");
+    dragged = null;
+    if (!field || field.defaultValue === day.dataset.dropDate) { return; }
+    field.value = day.dataset.dropDate;
+    if (form.requestSubmit) { form.requestSubmit(); } else { window.htmx.trigger(form, "submit"); }
+  });
+})();

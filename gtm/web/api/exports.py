@@ -72,6 +72,8 @@ class ExportPost(BaseModel):
     channel: str
     brief: str
     day: int = Field(description="Days after the launch date")
+    date: str | None = Field(None, description="The post's date in this version, YYYY-MM-DD: where it was moved "
+                             "to on the calendar, else the launch date + `day`. An import places posts by `day`")
     status: Literal[tuple(POST_STATUSES)]
     approved: bool
     review: Literal[tuple(REVIEW_STATES)] = Field("draft", description="draft, in_review, approved or "
