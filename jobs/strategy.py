@@ -1,4 +1,5 @@
-"""Jobs of the strategy pipeline: plan it, regenerate it from phase N, write each post, revise a variant."""
+"""Jobs of the strategy pipeline: plan it, regenerate it from phase N, add a follow-up post, write each post, revise
+a variant."""
 from gtm.services import strategy
 
 from ._runtime import LiveText, run_job
@@ -16,6 +17,13 @@ def regenerate_strategy(run_id: int) -> None:
     """Plan the new phases of a regeneration, swap them in, and hand the new posts to the workers."""
     with LiveText(run_id) as live:
         strategy.execute_regenerate(run_id, live)
+
+
+@run_job
+def add_follow_up(run_id: int) -> None:
+    """Write one follow-up post after the picked posts, save it as a new version, and hand it to the workers."""
+    with LiveText(run_id) as live:
+        strategy.execute_follow_up(run_id, live)
 
 
 @run_job

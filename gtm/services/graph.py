@@ -79,6 +79,56 @@ def regeneration_problems(plan, channels: list[str], kept: dict[str, int], from_
     return found
 
 
+def follow_up_placement(picked: list[tuple[str, int]], sizes: dict[int, int]) -> tuple[int, list[str]]:
+    """Return the phase a follow-up after the `picked` posts goes in, and every rule it would break there.
+
+    `picked` holds each chosen post's title and phase; `sizes` each phase of the current version with its
+    number of posts. The new post goes in the phase after the latest picked post's, or in a new phase after
+    the last one. Its edges come from every picked post, so they all need to be in the phase just before
+    it; a phase holds at most POSTS_MAX posts; the strategy at most REGENERATE_PHASES_MAX phases; and, as in
+    every plan, a post before the last phase leads on to the next one, which a new post cannot do.
+    """
+    found: list[str] = []
+    target = max(phase for _, phase in picked) + 1
+    last = max(sizes, default=0)
+    earlier = [title for title, phase in picked if phase != target - 1]
+    if earlier:
+        found.append(f"the new post would be in phase {target}, after phase {target - 1}, and edges run from phase "
+                     f"k to phase k+1 only, so it cannot follow {', '.join(_quoted(t) for t in earlier[:5])} in an "
+                     "earlier phase; pick posts of one phase")
+    if target > last and target > REGENERATE_PHASES_MAX:
+        found.append(f"the strategy already has {last} phases, the most it may have, so no phase can be added "
+                     f"after phase {last}")
+    elif target <= last and sizes.get(target, 0) >= POSTS_MAX:
+        found.append(f"phase {target} already has {sizes[target]} posts, the most a phase may have")
+    elif target < last:
+        found.append(f"the new post would be in phase {target} of {last} with no post after it, and every post "
+                     f"before the last phase leads to one in the next; pick posts of phase {last - 1} (the new "
+                     f"post joins phase {last}) or of phase {last} (it opens phase {last + 1})")
+    return target, found
+
+
+def follow_up_post_problems(post, channels: list[str], day_min: int, new_phase: bool) -> list[str]:
+    """Return every rule the model's follow-up post breaks, as readable sentences (for its repair request)."""
+    found: list[str] = []
+    if not post.title.strip() or len(post.title) > TITLE_MAX:
+        found.append(f"the post needs a title of 1 to {TITLE_MAX} characters")
+    if not post.brief.strip() or len(post.brief) > BRIEF_MAX:
+        found.append(f"the post needs a brief of 1 to {BRIEF_MAX} characters")
+    if post.channel not in channels:
+        found.append(f"the post uses channel {_quoted(post.channel)}; use one of the campaign's channels: "
+                     f"{', '.join(channels)}")
+    if not day_min <= post.day <= DAY_MAX:
+        found.append(f"the post is on day {post.day}; it follows a post of day {day_min}, so use a day from "
+                     f"{day_min} to {DAY_MAX}")
+    if new_phase:
+        if not post.phase_name.strip() or not post.phase_goal.strip():
+            found.append("the post opens a new phase: give the phase a name and a goal")
+        elif len(post.phase_goal) > GOAL_MAX:
+            found.append(f"the new phase has a goal of {len(post.phase_goal)} characters; use at most {GOAL_MAX}")
+    return found
+
+
 def _posts_problems(phases, channels: list[str], taken: dict[str, int], found: list[str], *, first: int) -> dict:
     """Check each phase's size and each post's fields; return each new post's key with its phase."""
     phase_of: dict[str, int] = {}

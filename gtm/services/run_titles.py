@@ -16,6 +16,9 @@ def run_title(run: Run) -> str:
     if run.kind == "regenerate":
         phase = params.get("phase_num")
         return f"Regenerating the strategy from phase {phase}" if phase else "Regenerating the strategy"
+    if run.kind == "follow_up":
+        number = params.get("version")
+        return f"Adding a follow-up post as version {number}" if number else "Adding a follow-up post"
     if run.kind == "restore":
         number = params.get("restores")
         return f"Restoring version {number}" if number else "Restoring a version"

@@ -31,9 +31,9 @@ LOST = ("The worker stopped while working on this (it was restarted, or ran out 
         "Nothing half-made was saved. Retry to run it again.")
 
 
-# Kinds that share one slot: a plan, a regeneration and a restore all change the campaign's strategy,
+# Kinds that share one slot: a plan, a regeneration, a restore and a follow-up all change the campaign's strategy,
 # so only one of them may be in flight per campaign (its posts still being written count as in flight).
-SLOTS = {"strategy": "strategy", "regenerate": "strategy", "restore": "strategy"}
+SLOTS = {"strategy": "strategy", "regenerate": "strategy", "restore": "strategy", "follow_up": "strategy"}
 
 
 def active_key(campaign_id: int | None, kind: str, subject: str) -> str:

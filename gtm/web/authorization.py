@@ -53,6 +53,7 @@ ENDPOINTS: dict[str, str] = {
     "strategy.regenerate_preview": "read",
     "strategy.plan": "edit", "strategy.regenerate_strategy": "edit", "strategy.retry_regeneration": "edit",
     "strategy.undo": "edit", "strategy.retry": "edit", "strategy.regenerate": "edit", "strategy.edit_variant": "edit",
+    "strategy.add_follow_up": "edit",
     "strategy.make_variant_current": "edit",
     "strategy.approve": "review", "strategy.approve_all": "review",
     # Reviews: editors submit written drafts, reviewers approve them or request changes.
@@ -67,7 +68,7 @@ ENDPOINTS: dict[str, str] = {
     # Versions.
     "versions.index": "read", "versions.show": "read", "versions.compare": "read", "versions.restore": "edit",
     "api.strategy_versions": "read", "api.strategy_version": "read", "api.compare_versions": "read",
-    "api.restore_version": "edit",
+    "api.restore_version": "edit", "api.add_follow_up": "edit",
     # The chat: reading it is reading; a message may be a command that changes the strategy.
     "chat.show": "read", "chat.message": "read", "chat.post": "edit", "chat.undo": "edit", "chat.retry": "edit",
     "api.chat_history": "read", "api.post_chat_message": "edit",

@@ -42,3 +42,4 @@ def init_app(app: Flask) -> None:
 
     # Macros are imported without the page's context, so what they call is a global.
     app.add_template_global(metric_text)
+    app.add_template_global(strategy.follow_up_titles)

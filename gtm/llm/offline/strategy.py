@@ -200,3 +200,25 @@ def compose_regeneration(facts: Facts) -> dict:
     if not keys[0]:
         keys = keys[1:]
     return {"phases": phases, "edges": _edges(keys)}
+
+
+@composer("follow_up")
+def compose_follow_up(facts: Facts) -> dict:
+    """Write one post that follows up on the picked posts, in the channel of the first of them."""
+    values = facts.values
+    channels = list(values.get("channels") or ["linkedin"])
+    picked = values.get("picked") or []
+    phase = values.get("phase") or {}
+    instruction = " ".join(str(values.get("instruction") or "").split())
+    topic = first_sentence(instruction, 90).rstrip(".!?") or "What comes next"
+    title = topic[0].upper() + topic[1:]
+    channel = next((p["channel_key"] for p in picked if p.get("channel_key") in channels), channels[0])
+    words = _words(facts)
+    after = " and ".join(f"“{p['title']}”" for p in picked[:3]) or "the earlier posts"
+    brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}, "
+             f"following up on {after}. Instruction: {first_sentence(instruction, 140)}")
+    day = min(365, int(values.get("day_min") or 0) + 3)
+    new = bool(phase.get("new"))
+    return {"title": title[:200], "channel": channel, "brief": brief, "day": day,
+            "phase_name": "Follow-up" if new else "",
+            "phase_goal": f"Build on what worked so far: {topic[0].lower() + topic[1:]}" if new else ""}

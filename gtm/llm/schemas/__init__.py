@@ -4,5 +4,6 @@ from .steps import (  # noqa: F401
     MechanicsPlan, Objective, ObjectivesPlan, Segment, Tactic, is_placeholder, without_placeholder,
 )
 from .strategy import (  # noqa: F401
-    PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, StrategyRegeneration, VariantContent,
+    FollowUpPost, PlannedEdge, PlannedPhase, PlannedPost, PostContent, StrategyPlan, StrategyRegeneration,
+    VariantContent,
 )

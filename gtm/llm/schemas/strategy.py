@@ -54,3 +54,14 @@ class StrategyRegeneration(StrategyPlan):
 
     Edges may start from the kept posts of phase N-1 (by their keys); they never point into a kept phase.
     """
+
+
+class FollowUpPost(Strict):
+    """One new post that follows chosen posts of the strategy; the phase it goes in is decided by the app."""
+
+    title: str
+    channel: str = Field(description="One of the campaign's channels")
+    brief: str = Field(description="What this post says and why, in two or three sentences")
+    day: int = Field(description="Days after the campaign starts; not before the latest post it follows")
+    phase_name: str = Field(description="The new phase's short name when the post opens a new phase; else empty")
+    phase_goal: str = Field(description="The new phase's goal when the post opens a new phase; else empty")

@@ -3,6 +3,7 @@
 What routes, jobs and the CLI use is named here; where things happen:
 - plan.py: the planning call, and a plan saved as a strategy version;
 - regenerate.py: regenerating from phase N with a new direction, and its impact preview;
+- follow_up.py: one follow-up post after chosen posts, as a new version;
 - restore.py: restoring an earlier version, and undoing a change;
 - posts.py: a post written (variants A and B, then images), and a failed post retried;
 - variants.py: the variants' content checked and saved, their images, and one variant revised;
@@ -25,6 +26,7 @@ from .plan import DIRECTION_MAX, execute_plan, plan  # noqa: F401
 from .regenerate import (  # noqa: F401
     REGENERATE_PHASES_MAX, execute_regenerate, Preview, regenerate, regeneration_preview, retry_regeneration,
 )
+from .follow_up import AFTER_MAX, INSTRUCTION_MAX, add_follow_up, execute_follow_up, follow_up_titles  # noqa: F401
 from .restore import restore_version, undo_change  # noqa: F401
 from .posts import fail_post, retry_post, write_post  # noqa: F401
 from .variants import (  # noqa: F401

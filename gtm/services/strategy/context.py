@@ -108,3 +108,18 @@ def regenerate_prompt(campaign: Campaign, from_phase: int, direction: str, kept:
         posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX,
         day_min=max((p.day for p in kept), default=0), day_max=graph.DAY_MAX, evidence=evidence,
     )
+
+
+def follow_up_prompt(campaign: Campaign, picked: list[Post], instruction: str, phase: dict,
+                     day_min: int) -> llm.Prompt:
+    """Render the follow-up call: the campaign, its analysis, the picked posts (each brief and title shortened,
+    at most a phase's worth), the phase the new post goes in (`new` when it opens one) and the instruction."""
+    names = channel_names()
+    return llm.render(
+        "follow_up", campaign=campaigns.as_facts(campaign), context=analysis_summary(campaign.id, PLAN_CONTEXT_CHARS),
+        picked=[{"title": graph.short(p.title, REPLACED_TITLE_CHARS), "brief": graph.short(p.brief, KEPT_BRIEF_CHARS),
+                 "channel": names.get(p.channel, p.channel), "channel_key": p.channel, "phase": p.phase, "day": p.day}
+                for p in picked],
+        phase=phase, instruction=instruction, channels=list(campaign.channels or []), day_min=day_min,
+        day_max=graph.DAY_MAX,
+    )

@@ -92,7 +92,7 @@ def variant_subject(post_id: int, label: str) -> str:
     return f"post:{post_id}:{label}"
 
 
-CHANGE_KINDS = ("strategy", "regenerate", "restore")
+CHANGE_KINDS = ("strategy", "regenerate", "restore", "follow_up")
 
 
 def latest_pipeline(campaign_id: int) -> Run | None:

@@ -4,7 +4,8 @@ and the models of what they take and answer, all on the one blueprint `bp` (endp
 - campaigns.py: campaigns; steps.py: the analysis steps (the workflow); runs.py: runs;
 - strategy.py: planning, the posts by phase, approval and regeneration; reviews.py: posts submitted for review,
   approved or sent back with a comment, and a post's comments; variants.py: a post's variants, edited
-  by hand and made current; versions.py: the strategy's history;
+  by hand and made current; versions.py: the strategy's history; follow_ups.py: a follow-up post after chosen
+  posts, as a new version;
 - calendar.py: the current version's posts by date, and a post moved to another date;
 - activity.py: the activity history (who changed what and when); chat.py: the chat; results.py: metrics and
   results; triggers.py: triggers and alerts;
@@ -17,7 +18,7 @@ bodies and queries checked by their models), fields.py (what bodies and queries 
 (answer models and their field types) and errors.py.
 """
 from . import (  # noqa: F401
-    activity, calendar, campaigns, chat, exports, invitations, openapi, results, review_links, reviews, runs, steps,
-    strategy, triggers, variants, versions, workspace,
+    activity, calendar, campaigns, chat, exports, follow_ups, invitations, openapi, results, review_links, reviews,
+    runs, steps, strategy, triggers, variants, versions, workspace,
 )
 from .blueprint import bp  # noqa: F401

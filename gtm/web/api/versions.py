@@ -13,10 +13,14 @@ from .strategy import Edge, Nodes
 
 class StrategyVersion(Answer):
     number: int
-    origin: Literal["plan", "regenerate", "restore"]
+    origin: Literal["plan", "regenerate", "restore", "follow-up"] = Field(
+        description="plan, regenerate (from phase `from_phase`), restore (of version `based_on`) or follow-up (one "
+                    "post added after the posts `after_post_ids`, with the instruction as `direction`)")
     direction: OrNull
     from_phase: int | None
     based_on: int | None
+    after_post_ids: list[IdText] | None = Field(description="A follow-up's picked posts (the new post follows each "
+                                                "of them); null for other origins")
     posts: int
     is_current: bool
     run_id: IdText | None

@@ -10,6 +10,7 @@ from ..forms import submit, swap, to
 from ..htmx import no_change, page, page_only, unchanged
 from ..pages import board_page, strategy_limits
 from . import bp
+from .follow_up import graph_page
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy")
@@ -56,8 +57,8 @@ def approve_all(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/strategy/undo")
 @login_required
 def undo(campaign_id: int):
-    """Undo the current version (the form names it), made by a regeneration or a restore: the version before it
-    becomes current again, as a new version. Refused when the named version is no longer current."""
+    """Undo the current version (the form names it), made by a regeneration, a follow-up or a restore: the version
+    before it becomes current again, as a new version. Refused when the named version is no longer current."""
     number = number_or_text(request.form.get("version", ""))
     return submit(lambda: strategy.undo_change(workspace_id(), campaign_id, number, author_id=current_user.id),
                   done=lambda version: swap(lambda: board_page(campaign_id, notice=undone(version)), "strategy.board",
@@ -93,9 +94,7 @@ def undone(version) -> str:
 @login_required
 def graph(campaign_id: int):
     """Show the strategy graph as SVG, with its Mermaid text."""
-    drawing = strategy.graph_drawing(workspace_id(), campaign_id)
-    return page("strategy/graph.html", drawing=drawing, campaign=drawing.campaign, campaign_id=campaign_id,
-                max_phases=strategy.REGENERATE_PHASES_MAX)
+    return graph_page(campaign_id)
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")
