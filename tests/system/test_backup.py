@@ -3,6 +3,7 @@ version, member, post, variant, metric and image back into an empty instance. Ea
 clear message, exit code 2, and nothing changed."""
 import io
 import json
+import sqlite3
 import tarfile
 import threading
 from datetime import date
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from gtm import create_app
 from gtm.cli import cli
@@ -154,3 +155,91 @@ def test_a_backup_never_overwrites_a_file(written):
     assert target.read_text() == "keep me"
     missing = gtm(source, "backup", str(folder / "no-such-folder" / "b.tar.gz"))
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def assert_still_empty(app) -> None:
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert "user" not in inspect(conn).get_table_names() or archive.counts(conn)["users"] == 0
+        assert not media.root().exists() or not any(media.root().rglob("*"))
+
+
+def repacked(backup: Path, into: Path, change) -> Path:
+    """The backup unpacked, changed by `change(folder, manifest)` and packed again with fresh hashes."""
+    work = into.with_suffix(".d")
+    work.mkdir()
+    manifest = archive.read(backup, work)
+    manifest.pop("files")
+    (work / archive.TOP / "manifest.json").unlink()
+    change(work / archive.TOP, manifest)
+    archive.write(into, work / archive.TOP, manifest)
+    return into
+
+
+def test_a_backup_from_a_newer_gtm_is_refused(written, tmp_path):
+    _, folder, _, _ = written
+
+    def newer(content, manifest):
+        with sqlite3.connect(content / archive.DATABASE) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = 'f00000000001'")
+        manifest["revision"] = "f00000000001"
+
+    target = instance(tmp_path / "target", migrated=False)
+    result = gtm(target, "restore", str(repacked(folder / "gtm-backup.tar.gz", tmp_path / "newer.tar.gz", newer)))
+    assert result.exit_code == 2 and "made by a newer gtm (database revision f00000000001)" in result.output
+    assert_still_empty(target)
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "text", "foreign tar", "truncated", "altered", "lying"])
+def test_a_restore_refuses_what_is_not_a_whole_gtm_backup(written, tmp_path, case):
+    _, folder, _, _ = written
+    good = (folder / "gtm-backup.tar.gz").read_bytes()
+    path = tmp_path / "in.tar.gz"
+    if case == "folder":
+        path.mkdir()
+    elif case == "text":
+        path.write_text("hello")
+    elif case == "foreign tar":
+        with tarfile.open(path, "w:gz") as tar:
+            tar.addfile(tarfile.TarInfo("gtm-backup/notes.txt"), io.BytesIO(b""))
+    elif case == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif case == "altered":
+        middle = len(good) // 2
+        path.write_bytes(good[:middle] + bytes([good[middle] ^ 0xFF]) + good[middle + 1:])
+    elif case == "lying":
+        def more(content, manifest):
+            manifest["counts"] = dict(manifest["counts"], campaigns=manifest["counts"]["campaigns"] + 1)
+        path = repacked(folder / "gtm-backup.tar.gz", tmp_path / "lying.tar.gz", more)
+    target = instance(tmp_path / "target", migrated=False)
+    result = gtm(target, "restore", str(path))
+    assert result.exit_code == 2, result.output
+    said = {"missing": "does not exist", "folder": "is a directory", "text": "is not a gtm backup",
+            "foreign tar": "is not a gtm backup", "truncated": "damaged", "altered": "damaged",
+            "lying": "does not hold what its manifest says"}[case]
+    assert said in result.output
+    assert_still_empty(target)
+
+
+def test_a_backup_from_an_older_revision_is_upgraded_after_its_restore(tmp_path):
+    app = instance(tmp_path / "old")
+    with app.app_context():
+        accounts.sign_up("old@example.com", PASSWORD)
+        downgrade(revision="-1")
+        older = db.session.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        db.session.remove()
+        revisions, head = known_revisions()
+    assert older in revisions and older != head
+    assert gtm(app, "backup", str(tmp_path / "old.tar.gz")).exit_code == 0
+    target = instance(tmp_path / "target", migrated=False)
+    result = gtm(target, "restore", str(tmp_path / "old.tar.gz"))
+    assert result.exit_code == 0, result.output
+    assert f"at revision {older} and is upgraded to {head}" in result.output
+    with target.app_context():
+        assert accounts.user_by_email("old@example.com").is_admin is False
+        assert db.session.connection().exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head
+
+
+def test_the_pg_dump_command_leaves_the_password_out():
+    command = backups.pg_dump_command("postgresql+psycopg://gtm:s3cret@db.example:5433/gtm")
+    assert command == "pg_dump --format=custom --file gtm.dump 'postgresql://gtm@db.example:5433/gtm'"

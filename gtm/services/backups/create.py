@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from ...extensions import db
 from .. import media
@@ -33,8 +33,10 @@ def gtm_version() -> str:
 
 def pg_dump_command(url: str, dump: str = "gtm.dump") -> str:
     """The pg_dump command for DATABASE_URL, without its password (pg_dump asks, or reads PGPASSWORD/~/.pgpass)."""
-    parsed = make_url(url).set(drivername="postgresql", password=None)
-    return f"pg_dump --format=custom --file {dump} '{parsed.render_as_string(hide_password=False)}'"
+    given = make_url(url)
+    plain = URL.create("postgresql", username=given.username, host=given.host, port=given.port,
+                       database=given.database, query=given.query)
+    return f"pg_dump --format=custom --file {dump} '{plain.render_as_string(hide_password=False)}'"
 
 
 def backup(target: Path) -> dict:
