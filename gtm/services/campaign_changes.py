@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import Alert, ChatMessage, Edge, Member, Metric, Phase, Post, Run, StepVersion, StrategyVersion
-from ..models import Comment, Trigger, Variant
+from ..models import CalendarFeed, Comment, Trigger, Variant
 from ..models._base import utcnow
 from ..models.review_link import ReviewLink
 from ..models.run import UNFINISHED
@@ -123,6 +123,7 @@ def delete_campaign(workspace_id: int, campaign_id: int) -> None:
             delete(ChatMessage).where(ChatMessage.campaign_id == campaign_id),
             delete(Comment).where(Comment.campaign_id == campaign_id),
             delete(ReviewLink).where(ReviewLink.campaign_id == campaign_id),
+            delete(CalendarFeed).where(CalendarFeed.campaign_id == campaign_id),
             delete(Alert).where(Alert.campaign_id == campaign_id),
             delete(Metric).where(Metric.campaign_id == campaign_id),
             delete(Trigger).where(Trigger.campaign_id == campaign_id),

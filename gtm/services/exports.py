@@ -315,29 +315,40 @@ def uid(post: Post) -> str:
     return f"post-{post.id}.campaign-{post.campaign_id}@gtm"
 
 
-def _ics(snapshot: Snapshot) -> bytes:
+def ics_calendar(snapshot: Snapshot, name: str) -> Calendar:
+    """An empty calendar called `name`, saying so when the posts are placed from today."""
     calendar = Calendar()
     calendar.add("prodid", "-//gtm//campaign calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{_line(snapshot.campaign.name)} (version {snapshot.version.number})")
+    calendar.add("x-wr-calname", _line(name))
     if snapshot.assumed_today:
         calendar.add("x-wr-caldesc", snapshot.assumed_today)
+    return calendar
+
+
+def ics_event(snapshot: Snapshot, post: Post, stamp: datetime, summary: str | None = None) -> Event:
+    """The post as an all-day event on its date, under its stable UID (the export's and the feed's)."""
+    day = snapshot.date_of(post)
+    event = Event()
+    event.add("uid", uid(post))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", _line(post.title if summary is None else summary))
+    headline = snapshot.variants.get(post.id, {}).get("A")
+    description = post.brief.strip()
+    if headline:
+        description += f"\n\nHeadline A: {_line(headline.headline)}"
+    if snapshot.assumed_today:
+        description += f"\n\n{snapshot.assumed_today}"
+    event.add("description", description)
+    event.add("categories", [post.channel])
+    return event
+
+
+def _ics(snapshot: Snapshot) -> bytes:
+    calendar = ics_calendar(snapshot, f"{snapshot.campaign.name} (version {snapshot.version.number})")
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for post in snapshot.posts:
-        day = snapshot.date_of(post)
-        event = Event()
-        event.add("uid", uid(post))
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
-        event.add("summary", _line(post.title))
-        headline = snapshot.variants.get(post.id, {}).get("A")
-        description = post.brief.strip()
-        if headline:
-            description += f"\n\nHeadline A: {_line(headline.headline)}"
-        if snapshot.assumed_today:
-            description += f"\n\n{snapshot.assumed_today}"
-        event.add("description", description)
-        event.add("categories", [post.channel])
-        calendar.add_component(event)
+        calendar.add_component(ics_event(snapshot, post, stamp))
     return calendar.to_ical()

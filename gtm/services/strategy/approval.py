@@ -35,6 +35,7 @@ def take_approval(post: Post, change: str) -> bool:
     """Take an approved post's approval away because its content changed (`change` says how, as the start of a
     sentence); return whether it was approved. A post sent back for changes is a draft again once it changed.
     The caller commits, with the change."""
+    post.sequence = (post.sequence or 0) + 1  # its words changed: the calendar feed shows it anew
     if post.review == "changes_requested":
         post.review = "draft"
     if not post.approved:

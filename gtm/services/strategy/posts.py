@@ -52,7 +52,7 @@ def write_post(run_id: int) -> None:
 
     run = db.session.get(Run, run_id)
     post = db.session.get(Post, post_id)
-    post.status, post.error = "ready", ""
+    post.status, post.error, post.sequence = "ready", "", (post.sequence or 0) + 1  # the feed shows its words
     runs.succeed(run, "Wrote variants A and B")
     db.session.commit()
 

@@ -27,7 +27,7 @@ def set_review(post: Post, state: str, reviewer_id: int | None = None, now: date
     """Put a post in a review state, keeping `approved` and `approved_at` in step (the caller commits).
     A reviewer's approval or request for changes records who and when."""
     now = now or utcnow()
-    post.review = state
+    post.review, post.sequence = state, (post.sequence or 0) + 1  # the calendar feed shows the change
     post.approved = state == "approved"
     post.approved_at = now if post.approved else None
     if state in ("approved", "changes_requested"):
