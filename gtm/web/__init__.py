@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     # Before the blueprints are registered, so every <int:...> in their rules uses it.
     app.url_map.converters["int"] = converters.IdConverter
     app.request_class = Request
+    from . import feeds  # a campaign's calendar feed, and its public address /feeds/<token>.ics
+
     from . import (
         activity, api, auth, calendar, campaigns, chat, comments, exports, results, review_links, runs, settings,
         strategy, triggers, versions, workflow,
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> None:
     metrics.init_app(app)  # /metrics, when GTM_METRICS=1
     context.init_app(app)
     app.add_template_global(poll_url)  # for macros, which are imported without the page's context
+    app.register_blueprint(feeds.bp)
     errors.init_app(app)
     # After errors: a request refused for a NUL character is refused before anything is looked up.
     authorization.init_app(app)

@@ -87,6 +87,10 @@ ENDPOINTS: dict[str, str] = {
     "review_links.index": "edit", "review_links.create": "edit", "review_links.revoke": "edit",
     "review_links.shared": PUBLIC, "review_links.decide": PUBLIC, "review_links.image": PUBLIC,
     "api.create_review_link": "edit", "api.revoke_review_link": "edit",
+    # The calendar feed: owners and editors make its secret address anew or turn it off; the address itself
+    # answers whoever holds it, with no log-in (feeds.py).
+    "feeds.show": "read", "feeds.create": "edit", "feeds.revoke": "edit", "feeds.feed": PUBLIC,
+    "api.create_calendar_feed": "edit", "api.revoke_calendar_feed": "edit",
     # The activity history.
     "activity.index": "read", "activity.campaign": "read", "api.activity_history": "read", "api.campaign_activity": "read",
 }

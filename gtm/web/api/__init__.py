@@ -11,6 +11,7 @@ and the models of what they take and answer, all on the one blueprint `bp` (endp
   results; triggers.py: triggers and alerts;
 - workspace.py: the workspace, its members and their roles; invitations.py: invitations to it;
 - review_links.py: links that share posts for review with people outside the workspace;
+- feeds.py: a campaign's calendar feed address, made anew or turned off;
 - exports.py: exports and imports; openapi.py: /api/openapi.json, generated from the routes and their models.
 
 Shared pieces: blueprint.py (the blueprint, the token check, what describes a view), parsing.py (`documented`:
@@ -22,3 +23,4 @@ from . import (  # noqa: F401
     runs, steps, strategy, triggers, variants, versions, workspace,
 )
 from .blueprint import bp  # noqa: F401
+from . import feeds  # noqa: F401, E402 - the calendar feed's address
