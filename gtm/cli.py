@@ -126,7 +126,7 @@ def _wait_until_ready(host: str, port: int, children: list[subprocess.Popen], ti
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and all(child.poll() is None for child in children):
         try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
+            with urllib.request.urlopen(url, timeout=2):
                 return []
         except urllib.error.HTTPError as refusal:
             away = json.loads(refusal.read() or b"{}").get("missing") or ["web server"]

@@ -66,6 +66,13 @@ def test_gtm_run_serves_generates_and_stops_cleanly(tmp_path, stop):
                 return False
         wait_for(up, timeout=60, interval=0.3, message="gtm run to serve")
         assert (instance / "gtm.db").exists() and (instance / "secret_key").exists()
+        # It says it is running once /readyz answers: the database, Redis and a worker are there.
+        wait_for(lambda: "gtm is running on" in (tmp_path / "run.log").read_text(), timeout=60,
+                 message="gtm run to say it is running")
+        assert "not ready" not in (tmp_path / "run.log").read_text()
+        assert call(f"{base}/readyz") == (200, {"status": "ready",
+                                               "checks": {"database": "ok", "redis": "ok", "workers": "ok"}})
+        assert (instance / "metrics").is_dir(), "the processes' shared metrics folder"
 
         subprocess.run([*gtm, "users", "create", "run@example.com", "--password", PASSWORD], env=env, check=True,
                        capture_output=True)
