@@ -93,6 +93,13 @@ ENDPOINTS: dict[str, str] = {
     "api.create_calendar_feed": "edit", "api.revoke_calendar_feed": "edit",
     # The activity history.
     "activity.index": "read", "activity.campaign": "read", "api.activity_history": "read", "api.campaign_activity": "read",
+    # Outbound webhooks: the workspace's owners only (web/webhooks.py, api/webhooks.py).
+    "settings.webhooks_index": "manage", "settings.create_webhook": "manage", "settings.webhook_log": "manage",
+    "settings.change_webhook": "manage", "settings.pause_webhook": "manage", "settings.delete_webhook": "manage",
+    "settings.test_webhook": "manage", "settings.redeliver_webhook": "manage",
+    "api.create_webhook": "manage", "api.list_webhooks": "manage", "api.change_webhook": "manage",
+    "api.delete_webhook": "manage", "api.webhook_deliveries": "manage", "api.test_webhook": "manage",
+    "api.redeliver_webhook": "manage",
 }
 
 

@@ -14,6 +14,7 @@ class Receiver:
         self.lock = threading.Lock()
         self.requests = 0
         self.down_for = 0
+        self.down_text = "receiver down for maintenance"
         self.redirect_to: str | None = None
         self.delay = 0.0
         self.events: list[dict] = []        # the verified events it answered 200 to, in order
@@ -41,7 +42,7 @@ class Receiver:
         with self.lock:
             self.requests += 1
             if self.requests <= self.down_for:
-                return 503, "receiver down for maintenance", {}
+                return 503, self.down_text, {}
             if self.redirect_to:
                 return 302, "", {"Location": self.redirect_to}
         if self.delay:

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...ids import whole
 from ...llm import schemas
 from ...models import Campaign, Phase, Post, Run, StrategyVersion
-from .. import activity, campaigns, graph, runs
+from .. import activity, campaigns, graph, runs, webhooks
 from ..errors import Conflict, Invalid, clean_text
 from ..numbering import next_number
 from .context import follow_up_prompt
@@ -183,9 +183,10 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     picked = _checked(campaign, run.params["after"])
     target, new_phase = _placement(campaign, picked)
     kept = member_posts(campaign.id, old)
-    db.session.add(StrategyVersion(campaign_id=campaign.id, number=number, origin="follow-up",
-                                   direction=run.params["instruction"], based_on=old, run_id=run_id,
-                                   author_id=run.params.get("author_id"), after_post_ids=[p.id for p in picked]))
+    version = StrategyVersion(campaign_id=campaign.id, number=number, origin="follow-up",
+                              direction=run.params["instruction"], based_on=old, run_id=run_id,
+                              author_id=run.params.get("author_id"), after_post_ids=[p.id for p in picked])
+    db.session.add(version)
     current_phases = phases(campaign.id, old)
     for phase in current_phases:
         if phase.number != target:
@@ -207,6 +208,7 @@ def _write_version(run_id: int, result: llm.Result) -> None:
                     f"after {titles}: {activity.quote(run.params['instruction'])} (version {number})",
                     campaign_id=campaign.id, subject=("strategy_version", number),
                     link=activity.version_path(campaign.id, number))
+    webhooks.emit(run.workspace_id, "strategy.version_created", campaign.id, version)
     log.info("run %s: version %s of campaign %s keeps %d posts and adds post %s in phase %s%s", run_id, number,
              campaign.id, len(kept), new[0].id, target, " (new)" if new_phase else "")
 

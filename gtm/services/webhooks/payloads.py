@@ -31,7 +31,9 @@ def version_data(version: StrategyVersion) -> dict:
     return {"number": version.number, "origin": version.origin, "direction": version.direction or None,
             "from_phase": version.from_phase, "based_on": version.based_on, "posts": posts,
             "is_current": version.number == current, "run_id": _text(version.run_id),
-            "created_at": _moment(version.created_at)}
+            "created_at": _moment(version.created_at),
+            "after_post_ids": [str(post_id) for post_id in version.after_post_ids]
+            if version.after_post_ids is not None else None}
 
 
 def alert_data(alert: Alert) -> dict:
