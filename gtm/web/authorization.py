@@ -93,6 +93,9 @@ ENDPOINTS: dict[str, str] = {
     "api.create_calendar_feed": "edit", "api.revoke_calendar_feed": "edit",
     # The activity history.
     "activity.index": "read", "activity.campaign": "read", "api.activity_history": "read", "api.campaign_activity": "read",
+    # The content calendar: reading it is reading; moving a post, or setting the launch date from it, is editing.
+    "calendar.show": "read", "calendar.move": "edit", "calendar.launch_date": "edit",
+    "api.campaign_calendar": "read", "api.move_post": "edit",
     # Outbound webhooks: the workspace's owners only (web/webhooks.py, api/webhooks.py).
     "settings.webhooks_index": "manage", "settings.create_webhook": "manage", "settings.webhook_log": "manage",
     "settings.change_webhook": "manage", "settings.pause_webhook": "manage", "settings.delete_webhook": "manage",
@@ -105,9 +108,6 @@ ENDPOINTS: dict[str, str] = {
 
 # Whole blueprints under one rule, for every endpoint they have now or later: the jobs dashboard (web/admin.py).
 BLUEPRINTS: dict[str, str] = {"admin": ADMIN}
-    # The content calendar: reading it is reading; moving a post, or setting the launch date from it, is editing.
-    "calendar.show": "read", "calendar.move": "edit", "calendar.launch_date": "edit",
-    "api.campaign_calendar": "read", "api.move_post": "edit",
 
 
 def action_of(endpoint: str | None) -> str | None:
