@@ -117,7 +117,8 @@ def test_every_route_answers_every_role_as_the_table_says(app, team, campaign): 
                 elif not allowed:
                     said = response.get_data(as_text=True)
                     assert "Your role in this workspace is" in said, (role, method, rule.rule, said[:300])
-                if response.status_code >= 500:
+                # /readyz answers 503 by design here: no worker runs during the walk.
+                if response.status_code >= 500 and rule.endpoint != "health.readyz":
                     wrong.append(f"{role} {method} {rule.rule}: {response.status_code}")
                 response.close()
     assert not wrong, "\n".join(wrong)
