@@ -8,7 +8,7 @@ from flask_login import login_required
 from werkzeug.exceptions import HTTPException
 
 from gtm.extensions import db
-from gtm.services import accounts, review_links, roles, workspaces
+from gtm.services import accounts, review_links, roles, webhooks, workspaces
 from gtm.web.authorization import ADMIN, BLUEPRINTS, ENDPOINTS, PUBLIC, action_of
 
 from tests.kit.clients import PASSWORD, log_in, new_client
@@ -78,7 +78,14 @@ def ids_for(campaign, members):  # noqa: F811
             # A member to change or remove: the viewer, whose walk is done by then.
             "user_id": members["viewer"].id, "filename": "js/gtm.js",
             # A review link of the campaign, made by its owner.
-            "link_id": review_links.create(campaign.workspace_id, campaign.id, members["owner"].id)[0].id}
+            "link_id": review_links.create(campaign.workspace_id, campaign.id, members["owner"].id)[0].id,
+            **webhook_ids(campaign.workspace_id, members["owner"].id)}
+
+
+def webhook_ids(workspace_id: int, owner_id: int) -> dict:
+    """A webhook of the workspace and a delivery of it (a test event, never sent: no worker runs here)."""
+    endpoint = webhooks.create(workspace_id, owner_id, "https://hooks.example.com/walk", ["post.approved"])
+    return {"webhook_id": endpoint.id, "delivery_id": webhooks.send_test(workspace_id, owner_id, endpoint.id).id}
 
 
 def fill(rule: str, ids: dict) -> str:

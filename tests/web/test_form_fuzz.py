@@ -28,7 +28,7 @@ from gtm.models.run import UNFINISHED
 from gtm.services import (
     accounts, campaigns, chat, comments, exports, imports, invitations, results, runs, steps,
 )
-from gtm.services import review_links
+from gtm.services import review_links, webhooks
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.routes import url_for_rule
@@ -186,7 +186,13 @@ def subjects(app, user, api, work) -> dict:
             "regeneration_id": message.run_id, "message_id": message.id, "trigger_id": trigger.id,
             "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
             "variant_id": Variant.query.filter_by(post_id=post.id).first().id,
-            "link_id": review_links.create(user.workspace_id, campaign.id, user.id)[0].id}
+            "link_id": review_links.create(user.workspace_id, campaign.id, user.id)[0].id,
+            **_webhook(user)}
+
+
+def _webhook(user) -> dict:
+    endpoint = webhooks.create(user.workspace_id, user.id, "https://hooks.example.com/fuzz", ["post.approved"])
+    return {"webhook_id": endpoint.id, "delivery_id": webhooks.send_test(user.workspace_id, user.id, endpoint.id).id}
 
 
 def form_of(fields: dict[str, dict]):

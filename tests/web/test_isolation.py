@@ -11,7 +11,7 @@ from gtm.models import (
 )
 from gtm.services import accounts, campaigns, invitations
 from gtm.models.review_link import ReviewLink
-from gtm.services import review_links
+from gtm.services import review_links, webhooks
 
 from tests.kit.campaigns import CAMPAIGN
 from tests.kit.clients import PASSWORD, log_in
@@ -75,7 +75,13 @@ def other(app):
             "subject_type": "post", "subject_id": posts[0].id, "comment_id": comment.id,
             "campaign_id": campaign.id, "run_id": run.id, "token_id": token.id, "post_id": posts[0].id,
             "variant_id": variant.id, "message_id": message.id, "trigger_id": trigger.id, "alert_id": alert.id,
-            "link_id": review_links.create(owner.workspace_id, campaign.id, owner.id)[0].id}
+            "link_id": review_links.create(owner.workspace_id, campaign.id, owner.id)[0].id,
+            **_rival_webhook(owner)}
+
+
+def _rival_webhook(owner) -> dict:
+    endpoint = webhooks.create(owner.workspace_id, owner.id, "https://rival.example.com/hooks", ["post.approved"])
+    return {"webhook_id": endpoint.id, "delivery_id": webhooks.send_test(owner.workspace_id, owner.id, endpoint.id).id}
 
 
 @pytest.mark.parametrize("rule, method", _rules())
@@ -142,6 +148,7 @@ def test_ids_out_of_range_answer_404_not_500(rule, method, auth_client, api, oth
     ids = {name: 2**63 for name in ("campaign_id", "run_id", "token_id", "post_id", "variant_id", "message_id",
                                     "trigger_id", "alert_id", "subject_id", "comment_id", "user_id", "invitation_id")}
     ids["link_id"] = 2**63
+    ids["webhook_id"] = ids["delivery_id"] = 2**63
     url = url_for_rule(rule, {**ids, "subject_type": "post", "token": "x" * 200})
     if rule.startswith("/api/"):
         response = api.client.open(url, method=method, json={}, headers=api.headers)

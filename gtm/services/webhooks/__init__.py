@@ -9,7 +9,7 @@ The HTTP request itself is gtm.webhook_http's.
 """
 from .delivery import Log, deliver, delivery_log, redeliver, send_test, signed_headers  # noqa: F401
 from .endpoints import (  # noqa: F401
-    EVENT_NAMES, SETTINGS_PATH, URL_MAX, Listed, change, check_events, check_url, create, endpoints, get, remove,
+    EVENT_NAMES, URL_MAX, Listed, change, check_events, check_url, create, endpoints, get, remove,
 )
 from .events import TEST_EVENT, emit, payload  # noqa: F401
 from .payloads import alert_data, metric_rows, post_data, version_data  # noqa: F401

@@ -14,7 +14,6 @@ from ..errors import Forbidden, Invalid, NotFound
 
 URL_MAX = 2000
 SECRET_BYTES = 24
-SETTINGS_PATH = "/settings/webhooks"
 EVENT_NAMES = {
     "post.approved": "A post is approved",
     "post.moved": "A post is moved on the calendar",
@@ -67,6 +66,7 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
+# The history's rows of webhooks link nowhere: everyone in the workspace reads the history, only owners the webhooks.
 def create(workspace_id: int, actor_id: int, url, events) -> WebhookEndpoint:
     """Make an endpoint (owners only); its `secret` is for the caller to show once."""
     require_owner(workspace_id, actor_id)
@@ -85,7 +85,7 @@ def create(workspace_id: int, actor_id: int, url, events) -> WebhookEndpoint:
                                created_by_id=actor_id)
     db.session.add(endpoint)
     activity.record(workspace_id, "webhook_created", f"Added a webhook to {url} for {', '.join(events)}",
-                    actor_id=actor_id, subject=endpoint, link=SETTINGS_PATH)
+                    actor_id=actor_id, subject=endpoint)
     db.session.commit()
     return endpoint
 
@@ -152,7 +152,7 @@ def change(workspace_id: int, actor_id: int, endpoint_id, *, url=None, events=No
         endpoint.paused, resumed = paused, not paused
     if said:
         activity.record(workspace_id, "webhook_changed", f"Changed the webhook to {endpoint.url}: {'; '.join(said)}",
-                        actor_id=actor_id, subject=endpoint, link=SETTINGS_PATH)
+                        actor_id=actor_id, subject=endpoint)
     if resumed:
         from .events import enqueue_after_commit
 
@@ -172,7 +172,7 @@ def remove(workspace_id: int, actor_id: int, endpoint_id) -> str:
     db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
     db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     activity.record(workspace_id, "webhook_deleted", f"Removed the webhook to {url}", actor_id=actor_id,
-                    subject=("webhook_endpoint", endpoint.id), link=SETTINGS_PATH)
+                    subject=("webhook_endpoint", endpoint.id))
     db.session.delete(endpoint)
     db.session.commit()
     return url
