@@ -100,7 +100,7 @@ def test_the_board_shows_the_version_its_origin_and_the_kept_posts(api, campaign
     assert "Version 2</strong> · regenerated from phase 2: Pivot to a developer-first strategy with &lt;b&gt;" in page
     kept = Post.query.filter_by(version=1, is_active=True).count()
     assert kept and page.count("from version 1") == kept
-    assert page.count("Regenerate from here") == len(Phase.query.filter_by(version=2).all())
+    assert page.count(">Regenerate from phase ") == len(Phase.query.filter_by(version=2).all())
     archived = Post.query.filter_by(version=1, is_active=False).first()
     post_page = auth_client.get(f"/campaigns/{campaign.id}/posts/{archived.id}").get_data(as_text=True)
     assert "Archived in version 2" in post_page and "Regenerate variant" not in post_page

@@ -1,10 +1,12 @@
 """What the walks over every page open: a campaign with a written strategy in two versions, its five steps (the competitors in
 two versions, the last run of which failed), a chat message, numbers, a trigger that fired and its alert, an API
-token, an invitation, a password reset and a review link, its owner an instance administrator; every id a page rule names, and the page rules of the
+token, an invitation, a password reset, a review link and a webhook, its owner an instance administrator; every id a page rule names, and the page rules of the
 URL map filled with them."""
 from gtm.extensions import db
 from gtm.models import Post
-from gtm.services import accounts, chat, invitations, password_resets, results, review_links, runs, steps, strategy
+from gtm.services import (
+    accounts, chat, invitations, password_resets, results, review_links, runs, steps, strategy, webhooks,
+)
 
 from .routes import url_for_rule
 from .workflow import PLAIN, generate_until
@@ -36,12 +38,13 @@ def page_subjects(user, campaign, auth_client, work) -> dict:
     _, invitation = invitations.invite(user.workspace_id, user.id, "colleague@example.com", "editor")
     _, reset = password_resets.ask(user.email)
     link, review = review_links.create(user.workspace_id, campaign.id, user.id)
+    webhook = webhooks.create(user.workspace_id, user.id, "https://hooks.example.com/gtm", ["post.approved"])
     user.is_admin = True  # the instance's administrator, who may open the admin pages
     db.session.commit()
     return {"campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
             "trigger_id": trigger.id, "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id,
             "token_id": token.id, "variant_id": post.variants[0].id, "link_id": link.id, "user_id": user.id,
-            "comment_id": 1, "token": invitation, "invitation": invitation, "reset": reset, "review": review}
+            "comment_id": 1, "webhook_id": webhook.id, "token": invitation, "invitation": invitation, "reset": reset, "review": review}
 
 
 def page_url(rule, ids: dict) -> str:

@@ -40,7 +40,7 @@ def test_the_dialog_previews_each_phase_and_starts_the_regeneration(api, campaig
     assert run.params["phase_num"] == 2 and run.params["version"] == 2
     board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
     assert "Regenerating from phase 2 as version 2" in board and 'hx-trigger="every 1s"' in board
-    assert "Regenerate from here" not in board, "no second change is offered while one is in flight"
+    assert ">Regenerate from phase " not in board, "no second change is offered while one is in flight"
     work()
     board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
     assert "regenerated from phase 2: Developer-first demos" in board and "every 1s" not in board
