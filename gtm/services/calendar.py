@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, Member, Phase, Post, User
 from ..models._base import utcnow
-from . import activity, campaigns
+from . import activity, campaigns, webhooks
 from .campaign_changes import update_campaign
 from .campaigns import LAUNCH_YEARS
 from .errors import Conflict, Invalid, NotFound
@@ -286,6 +286,8 @@ def move_post(workspace_id: int, campaign_id: int, post_id: int, new_date, actor
     post.sequence = (post.sequence or 0) + 1
     activity.record(workspace_id, "post_moved", move.message.removesuffix("."), campaign_id=campaign_id,
                     actor_id=actor_id, subject=post, link=activity.post_path(campaign_id, post.id))
+    webhooks.emit(workspace_id, "post.moved", campaign_id, {"post": webhooks.post_data(post),
+                                                            "from": move.old.isoformat(), "to": new.isoformat()})
     db.session.commit()
     return move
 

@@ -172,14 +172,20 @@ def test_every_emission_point_sends_its_event_with_the_object_as_the_api_answers
     assert receiver.unverified == 0 and len(set(receiver.ids)) == len(receiver.ids)
 
 
-def test_a_guest_approving_through_a_review_link_sends_post_approved(api, user, campaign, receiver, work):
-    hook(api, receiver, ["post.approved"])
+def test_a_guest_approving_through_a_review_link_and_a_move_on_the_calendar_send_their_events(
+        api, user, campaign, receiver, work):
+    hook(api, receiver, ["post.approved", "post.moved"])
     posts = plan(api, campaign, work)
     _, raw = review_links.create(user.workspace_id, campaign.id, user.id)
     review_links.guest_review(raw, posts[1].id, "approve", "", "Ada")
+    status, moved = api.post(f"/api/campaigns/{campaign.id}/posts/{posts[2].id}/move", json={"date": "2031-05-04"})
+    assert status == 200, moved
     work()
-    assert [e["data"]["post"]["id"] for e in receiver.events] == [str(posts[1].id)]
-    assert receiver.events[0]["data"]["post"]["review"] == "approved"
+    approved, move = receiver.events
+    assert approved["type"] == "post.approved" and approved["data"]["post"]["id"] == str(posts[1].id)
+    assert approved["data"]["post"]["review"] == "approved"
+    assert move["type"] == "post.moved" and move["data"]["post"]["id"] == str(posts[2].id)
+    assert move["data"]["to"] == "2031-05-04" and move["data"]["from"] != "2031-05-04"
 
 
 def test_a_change_rolled_back_sends_nothing_and_a_paused_endpoint_gets_nothing(api, user, campaign, receiver, work):
