@@ -32,3 +32,6 @@ class Campaign(db.Model):
     details_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Archived campaigns leave the campaigns list and keep everything; None while in use.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The brand voice for this campaign only ({"tone", "use", "avoid", "reading_level", "examples"}); None
+    # means the workspace's voice is in force.
+    voice: Mapped[dict | None] = mapped_column(JSON)

@@ -1,7 +1,7 @@
 """The campaign's chat on the strategy board: what a person wrote and what gtm replied."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,4 +21,9 @@ class ChatMessage(db.Model):
     reply: Mapped[str] = mapped_column(Text, default="")
     # The run a command started, whose outcome the reply shows once it ends.
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    # "command" (a message the chat runs) or "question" (answered by a model call in the background run).
+    kind: Mapped[str] = mapped_column(String(10), default="command", server_default="command")
+    # The action an answer suggests, checked by gtm before it is shown as a button, e.g.
+    # {"kind": "regenerate", "phase": 2, "direction": "..."}; None when there is none.
+    action: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()

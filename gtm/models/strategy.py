@@ -69,6 +69,8 @@ class Post(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(40))
     brief: Mapped[str] = mapped_column(Text)
+    # What sets this post apart from the other posts of its phase, as the plan gave it.
+    angle: Mapped[str] = mapped_column(Text, default="", server_default="")
     day: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10), default="planned")
     error: Mapped[str] = mapped_column(Text, default="")
@@ -122,6 +124,9 @@ class Variant(db.Model):
     based_on: Mapped[int | None] = mapped_column()
     # Written by a person on the post page rather than by the model.
     edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What still breaks a rule after the repair call: the channel's rules or the brand voice, as
+    # [{"rule": ..., "message": ...}]; None or empty when the draft fits.
+    warnings: Mapped[list | None] = mapped_column(JSON)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     # Who wrote it, with its share of the call's tokens (one call writes both variants of a new post).
     provider: Mapped[str] = mapped_column(String(20), default="")

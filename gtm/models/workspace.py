@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,8 @@ class Workspace(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = created_at()
+    # How the brand speaks ({"tone", "use", "avoid", "reading_level", "examples"}); None until someone sets it.
+    voice: Mapped[dict | None] = mapped_column(JSON)
 
     users: Mapped[list["User"]] = relationship(back_populates="workspace")
 
