@@ -127,3 +127,22 @@ def test_moves_are_carried_into_later_versions_and_archived_versions_keep_theirs
     assert (restored.moved_to, restored.moved_by_id) == (date(2026, 5, 20), user.id)
     _, found = api.get(f"/api/campaigns/{campaign.id}/calendar?from=2026-05-20&to=2026-05-20")
     assert str(first.id) in [p["id"] for p in found["posts"]]
+
+
+def test_an_imported_export_keeps_its_moves_and_a_bad_date_is_refused(api, campaign):
+    first, untouched = key_post(campaign, "p1-0"), key_post(campaign, "p1-1")
+    api.post(f"/api/campaigns/{campaign.id}/posts/{first.id}/move", json={"date": "2026-06-20"})
+    doc = json.loads(download(api, campaign.id, "format=json").get_data())
+    status, made = api.post("/api/campaigns/import", json=doc)
+    assert status == 201, made
+    status, listed = api.get(f"/api/campaigns/{made['id']}/calendar")
+    dates = {p["title"]: p["date"] for p in listed["posts"]}
+    assert (dates[first.title], dates[untouched.title]) == ("2026-06-20", "2026-05-12")
+    db.session.expire_all()
+    assert Member.query.filter_by(campaign_id=int(made["id"])).filter(Member.moved_to.isnot(None)).count() == 1
+
+    before = Campaign.query.count()
+    doc["phases"][0]["posts"][0]["date"] = "20 June"
+    status, refused = api.post("/api/campaigns/import", json=doc)
+    assert status == 422 and refused["detail"] == {"phases[0].posts[0].date": "Must be a date written YYYY-MM-DD, or left out."}
+    assert Campaign.query.count() == before
