@@ -258,8 +258,9 @@ def test_a_trigger_waits_for_its_sample_then_fires_once_with_evidence(planned, c
     assert alert.evidence["sentence"] == (f"Phase 2 CTR is 0.6% (threshold 1%) over 3,400 impressions, "
                                           f"{EARLIER} to {DAY}")
     assert [p["id"] for p in alert.evidence["posts"]] == [phase_2[0], phase_2[1]]
-    assert alert.action == {"kind": "regenerate", "from_phase": 2, "direction": alert.evidence["sentence"] +
-                            "; plan the strategy from phase 2 again to do better on CTR"}
+    # The suggestion states the intent; the evidence stays beside it, for the model's prompt.
+    assert alert.action == {"kind": "regenerate", "from_phase": 2, "direction":
+                            "Win back clicks in phase 2: try a sharper offer and a clearer call to action"}
     # Checking again, or the same rows again, records nothing more; an open alert holds back new ones.
     assert check_campaign(campaign.id) == []
     results.record_metrics(campaign.workspace_id, campaign.id, [row(phase_2[1], "B", DAY, 2500, 18, 0, "0")])
@@ -282,8 +283,8 @@ def test_a_direction_template_fills_in_the_numbers(planned, campaign):
     results.record_metrics(campaign.workspace_id, campaign.id, [row(post["id"], "A", DAY, 1000, 20, 1, "55.00")])
     alert = Alert.query.one()
     assert alert.action["kind"] == "rewrite" and alert.action["post_id"] == post["id"]
-    assert alert.action["feedback"].endswith("; Cost per conversion hit EUR 55.00 against EUR 40.00; lead with "
-                                             "the price")
+    assert alert.action["feedback"] == ("Bring the cost per sign-up down on this post: Cost per conversion hit "
+                                        "EUR 55.00 against EUR 40.00; lead with the price")
 
 
 @pytest.mark.parametrize("values, field", [

@@ -100,7 +100,7 @@ def test_creating_a_trigger_with_htmx_swaps_the_section_and_refreshes_the_alerts
     assert "suggest rewriting the post&#39;s variants" in text
     # It was judged at once, and fired: the alerts section and the badge fetch themselves on that event.
     alert = alerts_of(campaign.id)[0]
-    assert alert.action["kind"] == "rewrite" and alert.action["feedback"].endswith("; open with 0.2%")
+    assert alert.action["kind"] == "rewrite" and alert.action["feedback"] == "Win back clicks on this post: open with 0.2%"
     alerts = auth_client.get(f"/campaigns/{campaign.id}/alerts", headers=HX).get_data(as_text=True)
     assert 'hx-trigger="alerts-changed from:body, metrics-changed from:body"' in alerts
     post_id = phase(posts, 3)[0].id
@@ -238,7 +238,8 @@ def test_regenerating_from_an_alert_fills_the_dialog_and_gives_the_model_the_evi
     record(campaign, low_ctr(phase(posts, 2)))
     alert = alerts_of(campaign.id)[0]
     direction = alert.action["direction"]
-    assert direction.startswith(alert.evidence["sentence"] + "; ")
+    assert direction == "Win back clicks in phase 2: lead with Phase 2's best posts and fix CTR"
+    assert alert.evidence["sentence"] not in direction and "threshold" not in direction
 
     dialog = auth_client.get(f"/campaigns/{campaign.id}/strategy/regenerate?phase_num=2&alert_id={alert.id}",
                              headers=HX)
@@ -317,3 +318,40 @@ def test_rewriting_from_an_alert_fills_the_variant_dialog(api, campaign, work, a
     assert run.params["alert_id"] == alert.id and db.session.get(Alert, alert.id).run_id == run.id
     work()
     assert db.session.get(Run, run.id).status == "succeeded"
+
+
+@pytest.mark.llm("openai")
+def test_a_rewrite_from_an_alert_gives_the_model_the_evidence_beside_the_feedback(api, campaign, work, auth_client,
+                                                                                  fake_openai):
+    answers = Answers(fake_openai)
+    answers.plan_and_write(api, campaign, work)
+    post = phase(current_posts(campaign.id), 3)[0]
+    results.create_trigger(campaign.workspace_id, campaign.id, dict(PHASE_2_CTR, scope_phase=None, direction="",
+                                                            scope_post_id=str(post.id), action="rewrite"))
+    record(campaign, low_ctr([post]))
+    alert = alerts_of(campaign.id)[0]
+    feedback = alert.action["feedback"]
+    assert feedback == "Win back clicks on this post: try a sharper offer and a clearer call to action"
+    fake_openai.reset()
+    answers.listen()
+    url = f"/campaigns/{campaign.id}/posts/{post.id}/variants/A/regenerate"
+    assert auth_client.post(url, data={"feedback": feedback, "alert_id": str(alert.id)}).status_code == 303
+    work()
+    prompt = answers.calls("VariantContent")[0]["messages"][1]["content"]
+    context = prompt[prompt.index("The results that prompted this change"):prompt.index("What should change:")]
+    assert alert.evidence["sentence"] in context and f"Rule: {alert.evidence['rule']}" in context
+    assert f"What should change: {feedback}" in prompt
+
+
+@pytest.mark.llm("openai")
+def test_a_rewrite_without_an_alert_has_no_evidence_in_its_prompt(api, campaign, work, auth_client, fake_openai):
+    answers = Answers(fake_openai)
+    answers.plan_and_write(api, campaign, work)
+    post = current_posts(campaign.id)[0]
+    fake_openai.reset()
+    answers.listen()
+    url = f"/campaigns/{campaign.id}/posts/{post.id}/variants/B/regenerate"
+    assert auth_client.post(url, data={"feedback": "Make it shorter"}).status_code == 303
+    work()
+    prompt = answers.calls("VariantContent")[0]["messages"][1]["content"]
+    assert "The results that prompted this change" not in prompt and "What should change: Make it shorter" in prompt

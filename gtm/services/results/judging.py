@@ -3,8 +3,10 @@
 A trigger judges the current strategy version's posts in its scope (the campaign, one phase or
 one post), summed over every recorded day, once they have at least `min_impressions`. When the
 rule is broken it raises an alert with the evidence (values, threshold, dates, posts, a daily
-series) and a suggested action: regenerate from phase N with a direction that starts with what
-the numbers say, or rewrite one post's variants with the evidence as feedback.
+series) and a suggested action: regenerate from phase N, or rewrite one post's variants, with a
+direction that states the intent ("Win back clicks in phase 2: try a sharper offer and a clearer
+call to action"). The evidence itself reaches the model as context (alerts.prompt_evidence), never
+as copy to repeat.
 
 Triggers are checked when metrics arrive and on a schedule (jobs.results.check_triggers, run by
 RQ's scheduler). A firing is recorded once: an alert's fingerprint (the trigger and its evidence)
@@ -33,8 +35,18 @@ EVIDENCE_POSTS_MAX = 30
 EVIDENCE_DAYS_MAX = 60
 # The suggestion becomes a regeneration's direction or a variant's feedback: both take at most 1,000 characters.
 SUGGESTION_MAX = 1000
-DEFAULT_TEMPLATE = "plan the strategy from phase {from_phase} again to do better on {metric}"
-DEFAULT_REWRITE = "rewrite both variants to do better on {metric}"
+# What a suggestion sets out to do, by metric: the aim, and how to get there when the trigger names no direction.
+INTENTS = {
+    "ctr": ("Win back clicks", "try a sharper offer and a clearer call to action"),
+    "clicks": ("Win back clicks", "try a sharper offer and a clearer call to action"),
+    "conversion_rate": ("Turn more clicks into sign-ups", "show proof from real customers and make the next step simpler"),
+    "conversions": ("Win more sign-ups", "show proof from real customers and make the next step simpler"),
+    "impressions": ("Reach more people", "use formats people share and post when the audience is online"),
+    "cost_per_conversion": ("Bring the cost per sign-up down",
+                            "put the budget behind the posts that convert and cut the rest"),
+}
+DEFAULT_TEMPLATE = "{approach}"
+DEFAULT_REWRITE = "{approach}"
 
 
 @dataclass
@@ -148,7 +160,7 @@ def _rounded(value: float | None) -> float | None:
 
 def _fill(template: str, trigger: Trigger, evidence: dict) -> str:
     totals = evidence["totals"]
-    values = {"scope": evidence["scope"]["label"], "metric": evidence["metric_label"],
+    values = {"approach": INTENTS.get(trigger.metric, INTENTS["ctr"])[1],"scope": evidence["scope"]["label"], "metric": evidence["metric_label"],
               "value": evidence["value_text"], "threshold": evidence["threshold_text"],
               "impressions": f"{totals['impressions']:,}", "clicks": f"{totals['clicks']:,}",
               "conversions": f"{totals['conversions']:,}", "spend": totals["spend"],
@@ -161,13 +173,29 @@ def _bounded(text: str) -> str:
     return text if len(text) <= SUGGESTION_MAX else text[:SUGGESTION_MAX - 1] + "…"
 
 
+def intent(trigger: Trigger) -> str:
+    """What a suggestion sets out to do, and where: "Win back clicks in phase 2"."""
+    aim = INTENTS.get(trigger.metric, INTENTS["ctr"])[0]
+    if trigger.scope_post_id:
+        return f"{aim} on this post"
+    if trigger.scope_phase:
+        return f"{aim} in phase {trigger.scope_phase}"
+    return f"{aim} from phase {trigger.from_phase}" if trigger.action == "regenerate" else f"{aim} across the campaign"
+
+
+def _suggestion(trigger: Trigger, evidence: dict, default: str) -> str:
+    how = _fill(trigger.direction or default, trigger, evidence).strip().rstrip(".")
+    return _bounded(f"{intent(trigger)}: {how}" if how else intent(trigger))
+
+
 def suggested_action(trigger: Trigger, evidence: dict) -> dict:
-    """What the alert suggests: the regeneration's phase and direction, or the post and its feedback."""
+    """What the alert suggests: the regeneration's phase and direction, or the post and its feedback. Either
+    states the intent; the evidence goes to the model beside it (alerts.prompt_evidence), not inside it."""
     if trigger.action == "regenerate":
-        return {"kind": "regenerate", "from_phase": trigger.from_phase, "direction": _bounded(
-            f"{evidence['sentence']}; {_fill(trigger.direction or DEFAULT_TEMPLATE, trigger, evidence)}")}
-    return {"kind": "rewrite", "post_id": str(trigger.scope_post_id), "feedback": _bounded(
-        f"{evidence['sentence']}; {_fill(trigger.direction or DEFAULT_REWRITE, trigger, evidence)}")}
+        return {"kind": "regenerate", "from_phase": trigger.from_phase,
+                "direction": _suggestion(trigger, evidence, DEFAULT_TEMPLATE)}
+    return {"kind": "rewrite", "post_id": str(trigger.scope_post_id),
+            "feedback": _suggestion(trigger, evidence, DEFAULT_REWRITE)}
 
 
 def fingerprint(trigger: Trigger, evidence: dict) -> str:

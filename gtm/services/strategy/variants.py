@@ -272,7 +272,8 @@ def execute_variant(run_id: int) -> None:
                                                            Variant.number == run.params["based_on"]))
         context = post_prompt_context(post)
         limit = context["body_limit"]
-        prompt = llm.render("variant", **context, label=label, feedback=run.params["feedback"], previous={
+        prompt = llm.render("variant", **context, label=label, feedback=run.params["feedback"],
+                            evidence=results.prompt_evidence(run.params.get("alert_id")), previous={
             "number": previous.number, "headline": previous.headline, "body": previous.body,
             "call_to_action": previous.call_to_action, "hashtags": previous.hashtags,
             "image_prompt": previous.image_prompt})
