@@ -146,3 +146,26 @@ def test_an_imported_export_keeps_its_moves_and_a_bad_date_is_refused(api, campa
     status, refused = api.post("/api/campaigns/import", json=doc)
     assert status == 422 and refused["detail"] == {"phases[0].posts[0].date": "Must be a date written YYYY-MM-DD, or left out."}
     assert Campaign.query.count() == before
+
+
+def test_an_export_of_a_follow_up_version_with_a_phase_of_one_post_imports(api, campaign):
+    doc = json.loads(download(api, campaign.id, "format=json").get_data())
+    last = doc["phases"][-1]
+    post = dict(last["posts"][0], key="follow-up-1", title="One more for the fans", date=None)
+    doc["phases"].append({"number": last["number"] + 1, "name": "Follow-up", "goal": "Thank the early buyers",
+                          "posts": [post]})
+    doc["edges"].append({"from": last["posts"][0]["key"], "to": "follow-up-1"})
+    status, made = api.post("/api/campaigns/import", json=doc)
+    assert status == 201, made
+    status, nodes = api.get(f"/api/campaigns/{made['id']}/nodes")
+    assert [len(phase["posts"]) for phase in nodes["phases"]][-1] == 1
+
+
+def test_a_phase_of_one_post_before_the_last_is_still_refused(api, campaign):
+    doc = json.loads(download(api, campaign.id, "format=json").get_data())
+    first = doc["phases"][0]
+    dropped = {post["key"] for post in first["posts"][1:]}
+    first["posts"] = first["posts"][:1]
+    doc["edges"] = [edge for edge in doc["edges"] if edge["from"] not in dropped]
+    status, refused = api.post("/api/campaigns/import", json=doc)
+    assert status == 422 and "phase 1 has 1 post" in refused["detail"]["phases"]

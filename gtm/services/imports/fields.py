@@ -235,4 +235,9 @@ def _graph_problems(phases: list[dict], edges: list[tuple[str, str]], channels: 
     # A regeneration may have grown the strategy past a first plan's size; such an export is still whole.
     if graph.PHASES_MAX < len(phases) <= graph.REGENERATE_PHASES_MAX:
         found = [problem for problem in found if not problem.startswith(f"the plan has {len(phases)} phases")]
-    return found
+    # A follow-up post may open a phase of its own after the last one, after some of the posts before it: a
+    # last phase of one post, and posts of the phase before it leading nowhere, are what gtm itself makes then.
+    last = f"has no child in phase {len(phases)}"
+    alone = f"phase {len(phases)} has 1 post;"
+    return [problem for problem in found if not (problem.startswith(alone)
+                                                  or (problem.startswith("post ") and problem.endswith(last)))]
