@@ -60,6 +60,7 @@
     found.forEach(function (dialog) {
       dialog.removeAttribute("data-open");
       if (!dialog.isConnected) { return; }
+      dialog.gtmOpener = opener();
       if (!dialog.open) { dialog.showModal(); }
       var first = dialog.querySelector("[autofocus]") || (dialog.dataset.focus && dialog.querySelector(dialog.dataset.focus));
       if (first) { first.focus(); }
@@ -81,7 +82,49 @@
   document.addEventListener("close", function (event) {
     var dialog = event.target;
     if (dialog.matches && dialog.matches("dialog[data-remove-on-close]")) { dialog.remove(); }
+    if (dialog.gtmOpener) { giveBackFocus(dialog.gtmOpener); }
   }, true);
+
+  // Focus goes back where the dialog was opened from: the link or button itself, or, when a poll has
+  // replaced it meanwhile, the one that now opens the same URL.
+  var lastTrigger = null;
+  document.addEventListener("htmx:beforeRequest", function (event) { lastTrigger = event.detail.elt; });
+  function opener() {
+    var active = document.activeElement;
+    var from = active && active !== document.body && !active.closest("dialog") ? active : lastTrigger;
+    return from ? { element: from, url: from.getAttribute("hx-get") } : null;
+  }
+  function giveBackFocus(from) {
+    var target = from.element;
+    if (!target.isConnected && from.url) {
+      target = document.querySelector('[hx-get="' + CSS.escape(from.url) + '"]');
+    }
+    if (target && target.isConnected && (!document.activeElement || document.activeElement === document.body ||
+        !document.activeElement.isConnected)) {
+      target.focus();
+    }
+  }
+
+  // Tab and Shift+Tab stay inside an open modal dialog, going round from its last control to its first.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), " +
+    "textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") { return; }
+    var dialog = document.querySelector("dialog[open]:modal");
+    if (!dialog) { return; }
+    var inside = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (element) {
+      return element.getClientRects().length > 0;
+    });
+    if (!inside.length) { event.preventDefault(); return; }
+    var first = inside[0], last = inside[inside.length - 1], active = document.activeElement;
+    if (event.shiftKey && (active === first || !dialog.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target : event.target.parentElement;
@@ -297,4 +340,33 @@
     field.value = day.dataset.dropDate;
     if (form.requestSubmit) { form.requestSubmit(); } else { window.htmx.trigger(form, "submit"); }
   });
+})();
+
+// Live progress, said aloud: the polls replace a run's progress with a new element each time, and screen readers do
+// not reliably read a live region that arrives with its words. What elements marked data-announce say is copied,
+// when it changes after a swap, into one polite region that stays on the page (#announcer in base.html).
+(function () {
+  "use strict";
+
+  function said() {
+    return Array.prototype.map.call(document.querySelectorAll("[data-announce]"), function (element) {
+      return element.textContent.replace(/\s+/g, " ").trim();
+    }).filter(Boolean).join(". ");
+  }
+
+  var last = null;
+  function announce() {
+    var box = document.getElementById("announcer");
+    var text = said();
+    if (!box || text === last) { return; }
+    if (last !== null && text) { box.textContent = text; }
+    last = text;
+  }
+
+  document.addEventListener("htmx:afterSettle", announce);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", announce);
+  } else {
+    announce();
+  }
 })();
