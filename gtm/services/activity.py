@@ -50,6 +50,7 @@ KINDS: dict[str, str] = {
     "post_moved": "Post moved on the calendar", "feed_created": "Calendar feed address made",
     "feed_revoked": "Calendar feed address revoked", "follow_up_added": "Follow-up post added",
     "webhook_created": "Webhook added", "webhook_changed": "Webhook changed", "webhook_deleted": "Webhook removed",
+    "voice_changed": "Workspace voice changed", "campaign_voice_changed": "Campaign voice changed",
 }
 
 

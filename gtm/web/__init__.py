@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     # Routes on other modules' blueprints: invitations' links and forgotten passwords on auth's, members on settings'.
     from . import invitations, members, passwords  # noqa: F401
     from . import webhooks  # noqa: F401 - Settings › Webhooks, on settings' blueprint
+    from . import voice  # noqa: F401 - the brand voice, on settings' and campaigns' blueprints
     from .filters import register_filters
     from . import health, metrics
 

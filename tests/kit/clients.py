@@ -105,6 +105,9 @@ class Api:
     def post(self, path, json=None, **kwargs):
         return self._checked("POST", path, self.client.post(path, json=json, headers=self.headers, **kwargs))
 
+    def put(self, path, json=None, **kwargs):
+        return self._checked("PUT", path, self.client.put(path, json=json, headers=self.headers, **kwargs))
+
     def patch(self, path, json=None, **kwargs):
         return self._checked("PATCH", path, self.client.patch(path, json=json, headers=self.headers, **kwargs))
 

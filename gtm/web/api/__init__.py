@@ -25,3 +25,4 @@ from . import (  # noqa: F401
 from .blueprint import bp  # noqa: F401
 from . import feeds  # noqa: F401, E402 - the calendar feed's address
 from . import webhooks  # noqa: F401, E402 - outbound webhooks and their deliveries
+from . import voice  # noqa: F401, E402 - the brand voice of the workspace and of a campaign
