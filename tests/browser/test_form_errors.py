@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from gtm.extensions import db
 from gtm.models import Alert, ChatMessage, Metric, Post, Run, Trigger
-from gtm.services import chat, results, review_links
+from gtm.services import chat, results, review_links, webhooks
 
 from tests.kit.browser import log_in, plan_on_the_board, screenshot
 from tests.kit.routes import url_for_rule
@@ -70,8 +70,11 @@ def subjects(user, campaign) -> dict:
            "alert_id": Alert.query.filter_by(campaign_id=campaign.id).first().id,
            "run_id": db.session.query(db.func.max(Run.id)).scalar(), "variant_id": post.variants[0].id,
            # A review link's page: a guest's forms are walked as a member's are.
-           "token": review_links.create(user.workspace_id, campaign.id, user.id)[1]}
-    db.session.rollback()  # hold no lock on the database the live server writes to
+           "token": review_links.create(user.workspace_id, campaign.id, user.id)[1],
+           "webhook_id": webhooks.create(user.workspace_id, user.id, "https://hooks.example.com/gtm",
+                                         ["post.approved"]).id}
+    user.is_admin = True  # the instance's administrator, whose pages have forms too
+    db.session.commit()  # hold no lock on the database the live server writes to
     return ids
 
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from gtm.models import Post
-from gtm.services import accounts, chat, invitations, results, runs, steps
+from gtm.services import accounts, chat, invitations, results, runs, steps, webhooks
 
 from tests.kit.browser import log_in, screenshot
 from tests.kit.routes import url_for_rule
@@ -45,7 +45,10 @@ def subjects(user, campaign, auth_client, work):  # noqa: F811 - the kit's writt
     token, _ = accounts.create_token(user.id, "narrow screens")
     # The invitation's page is opened by the person logged in here: it says to log out first, a page all the same.
     _, invitation = invitations.invite(user.workspace_id, user.id, "colleague@example.com", "editor")
-    return {"campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
+    webhook = webhooks.create(user.workspace_id, user.id, "https://hooks.example.com/gtm", ["post.approved"])
+    user.is_admin = True  # the instance's administrator opens the admin pages too
+    db.session.commit()
+    return {"webhook_id": webhook.id, "campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
             "trigger_id": trigger.id,
             "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
             "token": invitation, "comment_id": 1}
