@@ -2,7 +2,9 @@
 
 One call shape goes in: a task name, a rendered prompt and a pydantic output schema. A
 validated object and its token usage come out. Output that is truncated, not JSON or
-breaks the schema (or a caller's extra checks) gets one repair attempt, then a clear error.
+breaks the schema (or a caller's extra checks) gets one repair attempt, then a clear error. A caller's
+advice (`advise`: rules a draft should keep, such as a channel's length) joins that one repair request,
+but what still breaks it after the repair is the caller's to record, not an error.
 """
 import json
 import logging
@@ -117,8 +119,11 @@ def image(prompt: str, headline: str) -> bytes:
 
 
 def generate(prompt: Prompt, schema: type[T], *, live: Live | None = None, check: Check | None = None,
-             max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
-    """Ask the model for an object of `schema`, validate it, and repair it once if needed."""
+             advise: Check | None = None, max_tokens: int = DEFAULT_MAX_TOKENS) -> Result:
+    """Ask the model for an object of `schema`, validate it, and repair it once if needed.
+
+    `check` names problems that make an answer unusable; `advise` names rules a usable answer should keep.
+    Either asks for the one repair; after it, only `check`'s problems are an error."""
     active = provider()
     live = live or Live(stream=False)
     result = Result(value=None, provider=active.name, model=active.model)  # type: ignore[arg-type]
@@ -126,8 +131,11 @@ def generate(prompt: Prompt, schema: type[T], *, live: Live | None = None, check
 
     completion = _complete_within_budget(active, prompt, schema, max_tokens, live, result)
     problems, value = _validate(completion.text, schema, check)
+    if not problems and advise is not None:
+        problems = advise(value)
     if problems:
         log.info("%s: invalid output, asking for a repair: %s", prompt.task, problems[:3])
+        first = value
         repair = Prompt(task=prompt.task, vars={**prompt.vars, "repair_problems": problems}, messages=[
             *messages,
             {"role": "assistant", "content": completion.text},
@@ -136,6 +144,10 @@ def generate(prompt: Prompt, schema: type[T], *, live: Live | None = None, check
         live.reset()
         completion = _complete_within_budget(active, repair, schema, max_tokens, live, result)
         problems, value = _validate(completion.text, schema, check)
+        if problems and first is not None:
+            # Only advice was asked for, and the repair broke what the first answer kept: the first stands.
+            log.info("%s: the repaired answer is unusable (%s); keeping the first", prompt.task, problems[:3])
+            problems, value = [], first
         if problems:
             raise LLMError(
                 "The model's answer was not usable twice, so nothing was saved. Problems: "

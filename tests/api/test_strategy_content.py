@@ -22,7 +22,7 @@ def _post_request(fake, title: str) -> dict:
 
 
 @pytest.mark.llm("openai")
-def test_a_posts_call_carries_its_parents_and_not_unrelated_posts(api, campaign, work, fake_openai):
+def test_a_posts_call_carries_its_parents_and_siblings_and_not_unrelated_posts(api, campaign, work, fake_openai):
     answer_plans_with(fake_openai, valid_plan())
     api.post(f"/api/campaigns/{campaign.id}/strategy")
     work()
@@ -30,8 +30,10 @@ def test_a_posts_call_carries_its_parents_and_not_unrelated_posts(api, campaign,
     prompt = _post_request(fake_openai, "Title of p3-1")["messages"][1]["content"]
     assert "Title of p2-1: Brief of p2-1" in prompt and "Title of p2-0: Brief of p2-0" in prompt
     assert "Brief of p3-1" in prompt and "Goal of phase 3" in prompt and "Bloom is a CRM" in prompt
-    for unrelated in ("p2-2", "p1-0", "p1-1", "p3-0", "p3-2", "p4-1"):
+    for unrelated in ("p2-2", "p1-0", "p1-1", "p4-1"):
         assert f"Title of {unrelated}" not in prompt, unrelated
+    # Its phase's siblings by title only (their angles are another test's), not their briefs.
+    assert "- Title of p3-0\n" in prompt and "- Title of p3-2\n" in prompt and "Brief of p3-0" not in prompt
     # A first-phase post has no parents at all.
     first = _post_request(fake_openai, "Title of p1-0")["messages"][1]["content"]
     assert "It follows these posts" not in first

@@ -8,10 +8,19 @@ from pydantic import ConfigDict, Field
 from ._base import Strict
 
 
+def _no_default(schema: dict) -> None:
+    # Strict structured outputs permit no "default": the model is told the field is required.
+    schema.pop("default", None)
+
+
 class PlannedPost(Strict):
     key: str = Field(description="Short unique id such as p2-b; edges refer to it")
     title: str
     channel: str = Field(description="One of the campaign's channels")
+    # Sent to the model as required, like every field; an answer without it (an older export's plan,
+    # a test's) still reads, as a post without an angle.
+    angle: str = Field("", description="How the post makes its point, in a few words (customer story, ROI "
+                       "numbers, how-to); different from the other posts of its phase", json_schema_extra=_no_default)
     brief: str = Field(description="What this post says and why, in two or three sentences")
     day: int = Field(description="Days after the campaign starts")
 
@@ -61,6 +70,8 @@ class FollowUpPost(Strict):
 
     title: str
     channel: str = Field(description="One of the campaign's channels")
+    angle: str = Field("", description="How the post makes its point, in a few words; not the angle of a post "
+                       "it follows", json_schema_extra=_no_default)
     brief: str = Field(description="What this post says and why, in two or three sentences")
     day: int = Field(description="Days after the campaign starts; not before the latest post it follows")
     phase_name: str = Field(description="The new phase's short name when the post opens a new phase; else empty")

@@ -1,15 +1,16 @@
 """What a strategy call may know: the prompt context of the plan and of each post.
 
 Each post's call carries a bounded context: the campaign summary, its phase, its own brief and
-its parents, never the other posts, so the tokens per call stay flat as a campaign grows. Once
-the campaign's A/B tests have winners, the best few (headline and angle, shortened) go with it.
+its parents, and its phase's siblings by title and angle only (at most SIBLINGS_MAX, each shortened),
+so posts of a phase take different angles while the tokens per call stay flat as a campaign grows.
+Once the campaign's A/B tests have winners, the best few (headline and angle, shortened) go with it.
 """
 from sqlalchemy import func, select
 
 from ... import llm
 from ...extensions import db
-from ...models import STEP_KINDS, Campaign, Phase, Post, StepVersion
-from .. import campaigns, graph, results, steps
+from ...models import STEP_KINDS, Campaign, Member, Phase, Post, StepVersion
+from .. import campaigns, channel_rules, graph, results, steps, voice
 from ..campaigns import CHANNELS
 from .lookups import active_posts, parents, phase_of, phases
 
@@ -17,6 +18,12 @@ from .lookups import active_posts, parents, phase_of, phases
 PLAN_CONTEXT_CHARS = steps.CONTEXT_CHARS_PER_STEP
 POST_CONTEXT_CHARS = 500
 HASHTAGS_MAX = 8
+# A post's prompt names at most this many other posts of its phase (a phase holds at most 5 by the graph
+# rules), each title and angle shortened: what they say, so this one says something else.
+SIBLINGS_MAX = 4
+SIBLING_TITLE_CHARS = 60
+SIBLING_ANGLE_CHARS = 40
+ANGLE_CHARS = 80
 
 
 def channel_names() -> dict[str, str]:
@@ -54,8 +61,18 @@ def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
 
 
 def post_prompt_context(post: Post) -> dict:
-    """Return what a post's call may know: the campaign summary, its phase, its brief, its parents, and what
-    has won the campaign's A/B tests so far (at most three, each shortened)."""
+def siblings(post: Post, version: int | None) -> list[dict]:
+    """The other posts of a post's phase in `version` (its own when None), by title and angle, bounded."""
+    rows = db.session.execute(select(Post.title, Post.angle).join(Member, Member.post_id == Post.id).where(
+        Member.campaign_id == post.campaign_id, Member.version == (version or post.version),
+        Post.phase == post.phase, Post.id != post.id).order_by(Post.id).limit(SIBLINGS_MAX))
+    return [{"title": graph.short(title, SIBLING_TITLE_CHARS), "angle": graph.short(angle or "", SIBLING_ANGLE_CHARS)}
+            for title, angle in rows]
+
+
+    """Return what a post's call may know: the campaign summary, its phase, its brief and angle, its parents,
+    its phase's siblings (title and angle), its channel's rules, and what has won the campaign's A/B tests so
+    far (at most three, each shortened)."""
     campaign = db.session.get(Campaign, post.campaign_id)
     phase = phase_of(post)
     phases_total = db.session.scalar(select(func.count()).select_from(Phase).where(
@@ -66,12 +83,16 @@ def post_prompt_context(post: Post) -> dict:
         "phase": {"number": post.phase, "name": phase.name if phase else f"Phase {post.phase}",
                   "goal": phase.goal if phase else ""},
         "phases_total": phases_total,
-        "post": {"key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day},
+        "post": {"key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief, "day": post.day,
+                 "angle": graph.short(post.angle or "", ANGLE_CHARS)},
         "channel_name": channel_names().get(post.channel, post.channel),
         "body_limit": body_limit(post.channel),
-        "hashtags_max": HASHTAGS_MAX,
+        "hashtags_max": channel_rules.hashtags_max(post.channel, HASHTAGS_MAX),
+        "channel_rules": channel_rules.describe(post.channel),
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
         "winners": results.winners(campaign.id),
+        # The version the post is a member of now: the current one, or its own when it is archived.
+        "siblings": siblings(post, campaign.current_version if post.is_active else post.version),
     }
 
 
@@ -121,5 +142,6 @@ def follow_up_prompt(campaign: Campaign, picked: list[Post], instruction: str, p
                  "channel": names.get(p.channel, p.channel), "channel_key": p.channel, "phase": p.phase, "day": p.day}
                 for p in picked],
         phase=phase, instruction=instruction, channels=list(campaign.channels or []), day_min=day_min,
+                 "angle": graph.short(p.angle or "", SIBLING_ANGLE_CHARS),
         day_max=graph.DAY_MAX,
     )

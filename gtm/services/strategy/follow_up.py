@@ -195,7 +195,7 @@ def _write_version(run_id: int, result: llm.Result) -> None:
     existing = next((p for p in current_phases if p.number == target), None)
     key = _key({post.key for post in kept}, target)
     post = SimpleNamespace(key=key, title=graph.short(value.title, graph.TITLE_MAX), channel=value.channel,
-                           brief=value.brief, day=value.day)
+                           angle=value.angle, brief=value.brief, day=value.day)
     answer = SimpleNamespace(
         phases=[SimpleNamespace(number=target, name=existing.name if existing else value.phase_name,
                                 goal=existing.goal if existing else value.phase_goal, posts=[post])],

@@ -24,6 +24,7 @@ from .posts import POST_LLM_CALLS
 log = logging.getLogger(__name__)
 
 DIRECTION_MAX = 1000
+ANGLE_MAX = 80  # a post's angle is a few words; a longer one is shortened when saved
 
 
 def clean_direction(direction) -> str:
@@ -112,7 +113,7 @@ def add_planned(run: Run, number: int, value, kept: list[Post] = (), linked: dic
         for item in phase.posts:
             post = Post(campaign_id=campaign_id, version=number, is_active=True, phase=phase.number,
                         key=item.key.strip(), title=item.title.strip(), channel=item.channel, brief=item.brief.strip(),
-                        day=item.day, status="planned")
+                        angle=graph.short(getattr(item, "angle", "") or "", ANGLE_MAX), day=item.day, status="planned")
             db.session.add(post)
             new.append(post)
             by_key[post.key] = post

@@ -16,7 +16,7 @@ from .context import post_prompt_context
 from .lookups import (
     UNFINISHED_POSTS, active_posts, current_variant, get_post, latest_post_run, post_subject, require_active,
 )
-from .variants import VARIANT_LABELS, add_variant, make_media, problems
+from .variants import VARIANT_LABELS, add_variant, advice, hard_body_limit, make_media, problems
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,16 @@ def write_post(run_id: int) -> None:
 
     if not all(current_variant(post_id, label) for label in VARIANT_LABELS):
         context = post_prompt_context(post)
-        limit = context["body_limit"]
+        limit, channel = hard_body_limit(post.channel), post.channel
         prompt = llm.render("post", **context)
         # Nothing holds a database connection while the model writes.
         db.session.remove()
 
+        # A draft over its channel's rules gets the one repair naming them; what still breaks them after it is
+        # saved whole, with warnings on the variant.
         result = llm.generate(prompt, schemas.PostContent, check=lambda value: (
-            problems("A", value.a, limit) + problems("B", value.b, limit)))
+            problems("A", value.a, limit) + problems("B", value.b, limit)),
+            advise=lambda value: advice("A", channel, value.a) + advice("B", channel, value.b))
 
         _save_variants(run_id, post_id, result)
     make_media(post_id)

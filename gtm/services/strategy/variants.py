@@ -12,7 +12,7 @@ from ... import jobnames, llm
 from ...extensions import db
 from ...llm import schemas
 from ...models import Campaign, Post, Run, Variant
-from .. import activity, media, results, runs
+from .. import activity, channel_rules, media, results, runs, voice
 from ...ids import whole
 from ..errors import Conflict, Invalid, NotFound, clean_text, refuse_nul
 from ..numbering import commit_retrying, next_number
@@ -69,25 +69,51 @@ def problems(label: str, value, limit: int) -> list[str]:
     return found
 
 
-def _hashtags(values: list[str]) -> list[str]:
+def hard_body_limit(channel: str) -> int:
+    """The body's length past which a draft is unusable: the channel's prompt limit, or, where the channel's
+    rules limit the length (X, say), twice that rule's limit: up to there, a draft that breaks the rule gets a
+    repair call naming it, then is saved whole with a warning (`draft_warnings`)."""
+    rules = channel_rules.rules_for(channel)
+    ruled = rules and (rules.posted_max or rules.body_max)
+    return 2 * ruled if ruled else body_limit(channel)
+
+
+def advice(label: str, channel: str, value) -> list[str]:
+    """The channel's rules a variant the model wrote breaks, for its one repair request."""
+    return channel_rules.repair_problems(label, channel, value)
+
+
+def draft_warnings(post: Post, content) -> list[dict] | None:
+    """What a variant's words break, to save on it: its channel's rules, then the brand voice's words to avoid."""
+    campaign = db.session.get(Campaign, post.campaign_id)
+    found = channel_rules.check(post.channel, content) + voice.check(voice.of_campaign(campaign), content)
+    return found or None
+
+
+def _hashtags(values: list[str], limit: int = HASHTAGS_MAX) -> list[str]:
     tags = ["".join(tag.strip().lstrip("#").split()) for tag in values]
-    return list(dict.fromkeys(tag for tag in tags if tag))[:HASHTAGS_MAX]
+    return list(dict.fromkeys(tag for tag in tags if tag))[:limit]
 
 
 def add_variant(post_id: int, label: str, content, *, run_id: int | None, provider: str, model: str,
                 tokens_in: int, tokens_out: int, feedback: str = "", based_on: int | None = None,
                 edited: bool = False, media_path: str | None = None) -> Variant:
-    """Add the next version of a variant and make it current (the caller commits)."""
+    """Add the next version of a variant and make it current, with the warnings its words earn (the caller
+    commits)."""
     number = next_number(Variant.number, Variant.post_id == post_id, Variant.label == label)
     # A statement of its own, so the old current version is unmarked before the new one is written.
     db.session.execute(update(Variant).where(Variant.post_id == post_id, Variant.label == label,
                                              Variant.is_current.is_(True)).values(is_current=False))
-    variant = Variant(post_id=post_id, label=label, number=number, is_current=True,
-                      headline=content.headline.strip(), body=content.body.strip(),
-                      call_to_action=content.call_to_action.strip(), hashtags=_hashtags(content.hashtags),
+    post = db.session.get(Post, post_id)
+    # The model's hashtags past its channel's number are dropped (its prompt asked for no more); a person's stay.
+    tags = _hashtags(content.hashtags, HASHTAGS_MAX if edited else channel_rules.hashtags_max(post.channel,
+                                                                                              HASHTAGS_MAX))
+    words = SimpleNamespace(headline=content.headline.strip(), body=content.body.strip(),
+                            call_to_action=content.call_to_action.strip(), hashtags=tags)
+    variant = Variant(post_id=post_id, label=label, number=number, is_current=True, **vars(words),
                       image_prompt=content.image_prompt.strip(), feedback=feedback, based_on=based_on, run_id=run_id,
                       provider=provider, model=model, tokens_in=tokens_in, tokens_out=tokens_out, edited=edited,
-                      media_path=media_path)
+                      media_path=media_path, warnings=draft_warnings(post, words))
     db.session.add(variant)
     db.session.flush()
     return variant
@@ -271,7 +297,7 @@ def execute_variant(run_id: int) -> None:
         previous = db.session.scalar(select(Variant).where(Variant.post_id == post_id, Variant.label == label,
                                                            Variant.number == run.params["based_on"]))
         context = post_prompt_context(post)
-        limit = context["body_limit"]
+        limit, channel = hard_body_limit(post.channel), post.channel
         prompt = llm.render("variant", **context, label=label, feedback=run.params["feedback"],
                             evidence=results.prompt_evidence(run.params.get("alert_id")), previous={
             "number": previous.number, "headline": previous.headline, "body": previous.body,
@@ -279,7 +305,8 @@ def execute_variant(run_id: int) -> None:
             "image_prompt": previous.image_prompt})
         db.session.remove()
 
-        result = llm.generate(prompt, schemas.VariantContent, check=lambda value: problems(label, value, limit))
+        result = llm.generate(prompt, schemas.VariantContent, check=lambda value: problems(label, value, limit),
+                              advise=lambda value: advice(label, channel, value))
 
         def add():
             run = db.session.get(Run, run_id)

@@ -53,6 +53,8 @@ class Post(Answer):
     key: str
     title: str
     channel: Literal[tuple(CHANNELS)]
+    angle: str = Field(description="How the post makes its point (customer story, how-to…), as the plan gave it; "
+                       "the other posts of its phase take other angles")
     brief: str
     day: int = Field(ge=0, description="Days after the launch")
     status: Literal[POST_STATUSES]

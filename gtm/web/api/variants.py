@@ -27,6 +27,13 @@ class EditVariant(Body):
                                     "nothing is saved (409); the current one by default")
 
 
+class DraftWarning(Answer):
+    """A rule the variant's words break: its channel's (a length, the hashtags, links) or the brand voice's."""
+
+    rule: str = Field(description="Which rule, such as x.length, email.preview or voice_avoid")
+    message: str = Field(description="What is wrong, in words for the marketer")
+
+
 class VariantVersion(Answer):
     """One version of a variant of a post."""
 
@@ -39,6 +46,8 @@ class VariantVersion(Answer):
     hashtags: list[str]
     image_prompt: str
     has_image: bool = Field(validation_alias="media_path", description="Whether the version has its image")
+    warnings: list[DraftWarning] = Field(description="What the words still break after the one repair call "
+                                         "(nothing is cut); empty when they fit")
     feedback: OrNull = Field(description="The feedback it was rewritten with")
     based_on: int | None
     provider: OrNull
@@ -49,7 +58,8 @@ class VariantVersion(Answer):
     @classmethod
     def of(cls, variant):
         return cls.model_validate(Attributes(variant, hashtags=list(variant.hashtags or []),
-                                             media_path=bool(variant.media_path), tokens=variant))
+                                             media_path=bool(variant.media_path), tokens=variant,
+                                             warnings=list(variant.warnings or [])))
 
 
 class VariantVersions(Answer):
