@@ -13,6 +13,7 @@ import time
 from pydantic import BaseModel
 
 from ..types import Completion, Live, LLMError, Prompt
+from . import voice
 from .compose import COMPOSERS, Facts
 
 
@@ -28,7 +29,8 @@ class OfflineProvider:
         compose = COMPOSERS.get(prompt.task)
         if compose is None:
             raise LLMError(f"The offline provider cannot write '{prompt.task}'. Set OPENAI_API_KEY to use a model.")
-        text = json.dumps(compose(Facts(prompt.vars)), indent=1, ensure_ascii=False)
+        answer = voice.honour(compose(Facts(prompt.vars)), prompt.task, prompt.vars)  # the brand voice, visibly
+        text = json.dumps(answer, indent=1, ensure_ascii=False)
         for start in range(0, len(text), 48):
             live.write(text[start:start + 48])
             if self.pace:

@@ -21,6 +21,8 @@ NEUTRAL = {
 COPY_KEYS = frozenset({"headline", "body", "call_to_action", "title", "brief", "summary", "goal", "phase_name",
                        "phase_goal", "angle", "answer"})
 HASHTAG_KEYS = frozenset({"hashtags"})
+# A name that is copy (a phase's), where other names are not (a competitor's).
+NAMED_COPY = frozenset({("name", "phases")})
 # Posts and variants where the tone is worked into the first sentence, and the call to action.
 POST_TASKS = frozenset({"post", "variant"})
 
@@ -168,14 +170,15 @@ def honour(answer, task: str, values: dict):
     return answer
 
 
-def _walk(value, avoid: list[str], key: str):
+def _walk(value, avoid: list[str], key: str, within: str = ""):
+    """Apply the voice to the copy inside `value` (found under `key`, inside a list under `within`)."""
     if isinstance(value, dict):
-        return {k: _walk(v, avoid, k) for k, v in value.items()}
+        return {k: _walk(v, avoid, k, key if key else within) for k, v in value.items()}
     if isinstance(value, list):
         if key in HASHTAG_KEYS:
             return [tag for tag in value if not (isinstance(tag, str) and avoided_in(tag, avoid))]
-        return [_walk(item, avoid, key) for item in value]
-    if isinstance(value, str) and key in COPY_KEYS:
+        return [_walk(item, avoid, key, within) for item in value]
+    if isinstance(value, str) and (key in COPY_KEYS or (key, within) in NAMED_COPY):
         cleaned = without(value, avoid)
         return cleaned if cleaned.strip() else value  # nothing left: keep it, and the flag will say so
     return value

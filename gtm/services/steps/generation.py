@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ... import jobnames, llm
 from ...extensions import db
 from ...models import Campaign, Run, StepVersion
-from .. import activity, campaigns, runs
+from .. import activity, campaigns, runs, voice
 from ..errors import Conflict, NotFound
 from ..numbering import commit_retrying
 from . import content as step_content
@@ -142,6 +142,7 @@ def execute_step(run_id: int, live: llm.Live) -> None:
         refresh_previous=previous_text if mode == "refresh" else "",
         previous_content=previous.content if previous else None,
         feedback=feedback,
+        voice=voice.prompt_voice(campaign),
         **(spec.prompt_vars(inputs, facts) if spec.prompt_vars else {}),
     )
     runs.progress(run_id, f"Writing the {spec.title.lower()}…", done=1)

@@ -57,6 +57,7 @@ def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
         direction=direction, channels=list(campaign.channels or []), current_plan=current_plan,
         current_version=campaign.current_version, phases_min=graph.PHASES_MIN, phases_max=graph.PHASES_MAX,
         posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX, day_max=graph.DAY_MAX,
+        voice=voice.prompt_voice(campaign),
     )
 
 
@@ -91,6 +92,7 @@ def siblings(post: Post, version: int | None) -> list[dict]:
         "channel_rules": channel_rules.describe(post.channel),
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
         "winners": results.winners(campaign.id),
+        "voice": voice.prompt_voice(campaign),
         # The version the post is a member of now: the current one, or its own when it is archived.
         "siblings": siblings(post, campaign.current_version if post.is_active else post.version),
     }
@@ -128,6 +130,7 @@ def regenerate_prompt(campaign: Campaign, from_phase: int, direction: str, kept:
         new_phases_max=graph.REGENERATE_PHASES_MAX - kept_phase_count,
         posts_min=graph.POSTS_MIN, posts_max=graph.POSTS_MAX,
         day_min=max((p.day for p in kept), default=0), day_max=graph.DAY_MAX, evidence=evidence,
+        voice=voice.prompt_voice(campaign),
     )
 
 
@@ -143,5 +146,5 @@ def follow_up_prompt(campaign: Campaign, picked: list[Post], instruction: str, p
                 for p in picked],
         phase=phase, instruction=instruction, channels=list(campaign.channels or []), day_min=day_min,
                  "angle": graph.short(p.angle or "", SIBLING_ANGLE_CHARS),
-        day_max=graph.DAY_MAX,
+        day_max=graph.DAY_MAX, voice=voice.prompt_voice(campaign),
     )
