@@ -11,7 +11,9 @@ OpenAI server from tests/kit/fake_openai.py answering every call after a fixed l
    at most 1.3.
 2. Scoped context: mean prompt tokens per content call for a 10-post campaign against a campaign
    that grew to 60 posts (three successive plans of 20; a single plan holds at most 5 × 5 = 25
-   posts by the graph rules). Target: at most 1.2.
+   posts by the graph rules). Each call carries its phase's siblings by title and angle (bounded),
+   so the grown campaign's fuller phases cost a little more, and nothing else grows. Target: at
+   most 1.05.
 
 It exits with status 1 when a target is missed. BENCH_LOG_LEVEL=INFO keeps the workers' logs
 (with job ids) in the temporary folder, to see where time goes.
@@ -43,7 +45,8 @@ from tests.kit.plans import schema_name, valid_plan  # noqa: E402
 from tests.kit.processes import stop  # noqa: E402
 
 SPEED_TARGET = 1.3
-TOKENS_TARGET = 1.2
+TOKENS_TARGET = 1.05
+ANGLES = ["customer story", "how-to", "ROI numbers", "behind the scenes", "founder's note"]
 CHANNELS = ["linkedin", "email", "instagram", "x"]
 CAMPAIGN = {
     "name": "Bloom launch",
@@ -60,11 +63,16 @@ CAMPAIGN = {
 
 
 def plan(sizes: list[int], salt: str) -> dict:
-    """A plan that follows the graph rules, with texts of a realistic length."""
-    return valid_plan(sizes, CHANNELS, title_of=lambda key: f"{salt} post {key}: a shop owner's day",
-                      brief_of=lambda key: f"Show one concrete moment in a florist's week where Bloom saves time ({key}).",
-                      goal_of=lambda number: f"Move owners one step closer to signing up ({salt}, phase {number})",
-                      name_of=lambda number: f"Phase {number}")
+    """A plan that follows the graph rules, with texts of a realistic length and a distinct angle per post."""
+    planned = valid_plan(sizes, CHANNELS, title_of=lambda key: f"{salt} post {key}: a shop owner's day",
+                         brief_of=lambda key: f"Show one concrete moment in a florist's week where Bloom saves time "
+                                              f"({key}).",
+                         goal_of=lambda number: f"Move owners one step closer to signing up ({salt}, phase {number})",
+                         name_of=lambda number: f"Phase {number}")
+    for phase in planned["phases"]:
+        for slot, post in enumerate(phase["posts"]):
+            post["angle"] = ANGLES[slot % len(ANGLES)]
+    return planned
 
 
 class Bench:

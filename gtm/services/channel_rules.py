@@ -172,6 +172,15 @@ def describe(channel) -> list[str]:
     return said
 
 
+def limits(channel) -> dict:
+    """The channel's limits as numbers (none for a channel without rules), for a composer that fits them."""
+    rules = rules_for(channel)
+    if rules is None:
+        return {}
+    names = ("posted_max", "headline_max", "body_max", "preview_max", "hashtags_max", "link_chars")
+    return {name: getattr(rules, name) for name in names if getattr(rules, name) is not None} | {"links": rules.links}
+
+
 def hashtags_max(channel, default: int) -> int:
     """The most hashtags a prompt asks for on this channel: its rule's limit, or `default`."""
     rules = rules_for(channel)

@@ -90,6 +90,7 @@ def siblings(post: Post, version: int | None) -> list[dict]:
         "body_limit": body_limit(post.channel),
         "hashtags_max": channel_rules.hashtags_max(post.channel, HASHTAGS_MAX),
         "channel_rules": channel_rules.describe(post.channel),
+        "channel_limits": channel_rules.limits(post.channel),  # the same, as numbers (the offline composer's)
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
         "winners": results.winners(campaign.id),
         "voice": voice.prompt_voice(campaign),
