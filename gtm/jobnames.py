@@ -13,10 +13,11 @@ CHECK_TRIGGERS = "jobs.results.check_triggers"
 SEND_INVITATION = "jobs.mail.send_invitation"
 SEND_PASSWORD_RESET = "jobs.mail.send_password_reset"
 DELIVER_WEBHOOK = "jobs.webhooks.deliver_webhook"
+ANSWER_QUESTION = "jobs.chat.answer_question"
 
 ALL = (GENERATE_STEP, PLAN_STRATEGY, REGENERATE_STRATEGY, ADD_FOLLOW_UP, WRITE_POST, REVISE_VARIANT, CHECK_TRIGGERS,
        SEND_INVITATION,
-       SEND_PASSWORD_RESET, DELIVER_WEBHOOK)
+       SEND_PASSWORD_RESET, DELIVER_WEBHOOK, ANSWER_QUESTION)
 
 
 def modules() -> list[str]:

@@ -19,6 +19,8 @@ def run_title(run: Run) -> str:
     if run.kind == "follow_up":
         number = params.get("version")
         return f"Adding a follow-up post as version {number}" if number else "Adding a follow-up post"
+    if run.kind == "answer":
+        return "Answering a question in the chat"
     if run.kind == "restore":
         number = params.get("restores")
         return f"Restoring version {number}" if number else "Restoring a version"

@@ -69,9 +69,10 @@ ENDPOINTS: dict[str, str] = {
     "versions.index": "read", "versions.show": "read", "versions.compare": "read", "versions.restore": "edit",
     "api.strategy_versions": "read", "api.strategy_version": "read", "api.compare_versions": "read",
     "api.restore_version": "edit", "api.add_follow_up": "edit",
-    # The chat: reading it is reading; a message may be a command that changes the strategy.
-    "chat.show": "read", "chat.message": "read", "chat.post": "edit", "chat.undo": "edit", "chat.retry": "edit",
-    "api.chat_history": "read", "api.post_chat_message": "edit",
+    # The chat: reading it is reading; asking a question changes nothing, so whoever may comment may send a
+    # message, and the chat service refuses a command that changes the strategy to a role that may not edit.
+    "chat.show": "read", "chat.message": "read", "chat.post": "comment", "chat.undo": "edit", "chat.retry": "edit",
+    "api.chat_history": "read", "api.post_chat_message": "comment",
     # Exports and imports.
     "exports.export": "read", "exports.import_campaign": "edit", "api.export_campaign": "read",
     "api.import_campaign": "edit",

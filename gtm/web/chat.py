@@ -1,4 +1,5 @@
-"""The campaign chat on the strategy board: its history, new messages, and undo or retry in place.
+"""The campaign chat on the strategy board: its history, new messages (commands and questions), and undo or retry
+in place.
 
 With htmx the chat's forms are answered with its section or the one message they act on; without JavaScript,
 with the whole board (the chat is part of that page), or a redirect to the message on it."""
@@ -52,12 +53,13 @@ def show(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/chat")
 @login_required
 def post(campaign_id: int):
-    """Send a message to the chat; a command in it is carried out, and gtm replies."""
+    """Send a message to the chat: a command in it is carried out and gtm replies; a question is answered by a
+    background run, which the message shows as it arrives."""
     values = {"message": request.form.get("message", "")}
     return submit(lambda: chat.post_message(workspace_id(), campaign_id, current_user.id, current_user.email,
                                             values["message"]),
                   done=lambda message: _answer(campaign_id, message.id, lambda: _section(campaign_id),
-                                               bool(message.run_id)),
+                                               message.kind == "command" and bool(message.run_id)),
                   again=lambda status, **outcome: _section(campaign_id, status, values=values, **outcome))
 
 

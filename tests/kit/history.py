@@ -68,7 +68,8 @@ def grow_versions(workspace_id: int, campaign: Campaign, total: int, author_id: 
 
 
 def chat_messages(workspace_id: int, campaign: Campaign, user, count: int) -> None:
-    """Post `count` messages that start nothing (questions and !help), through the chat service."""
+    """Post `count` messages that change nothing (questions and !help), through the chat service; each question
+    starts the run that answers it."""
     for number in range(count):
         chat.post_message(workspace_id, campaign.id, user.id, user.email, CHAT_TEXTS[number % len(CHAT_TEXTS)])
 

@@ -297,11 +297,12 @@ def test_the_campaigns_list_costs_the_same_statements_for_3_and_30_campaigns(app
     assert few == many
 
 
-def test_the_board_costs_the_same_statements_for_3_and_30_messages_and_versions(app, auth_client, user):
+def test_the_board_costs_the_same_statements_for_3_and_30_messages_and_versions(app, auth_client, user, work):
     counts = []
     for size in (3, 30):
         planned, _ = _versions(user, size)
         history.chat_messages(user.workspace_id, planned, user, size)
+        work()  # the questions are answered, as they are a moment after they are asked
         counts.append(_statements(app, auth_client, f"/campaigns/{planned.id}/strategy"))
         db.session.expire_all()
     assert counts[0] == counts[1]
@@ -310,11 +311,13 @@ def test_the_board_costs_the_same_statements_for_3_and_30_messages_and_versions(
 @pytest.mark.parametrize("url", ["/campaigns/{id}/strategy/versions", "/campaigns/{id}/results",
                                  "/api/campaigns/{id}/versions", "/api/campaigns/{id}/chat",
                                  "/api/campaigns/{id}/metrics"])
-def test_the_history_pages_cost_the_same_statements_for_3_and_30_versions(app, auth_client, user, token, url):
+def test_the_history_pages_cost_the_same_statements_for_3_and_30_versions(app, auth_client, user, token, url,
+                                                                         work):
     headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else None
     counts = []
     for size in (3, 30):
         planned, _ = _versions(user, size)
         history.chat_messages(user.workspace_id, planned, user, size)
+        work()  # the questions are answered, as they are a moment after they are asked
         counts.append(_statements(app, auth_client, url.format(id=planned.id), headers))
     assert counts[0] == counts[1]

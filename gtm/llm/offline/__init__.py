@@ -71,5 +71,6 @@ def social_card(headline: str, *, seed: str = "", size: tuple[int, int] = (1200,
 
 
 # The composers register themselves on import.
+from . import chat  # noqa: E402,F401
 from . import steps  # noqa: E402,F401
 from . import strategy  # noqa: E402,F401

@@ -93,8 +93,10 @@ def undone(version) -> str:
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph")
 @login_required
 def graph(campaign_id: int):
-    """Show the strategy graph as SVG, with its Mermaid text."""
-    return graph_page(campaign_id)
+    """Show the strategy graph as SVG, with its Mermaid text; ?after= and ?instruction= (a chat answer's
+    suggestion) fill in its follow-up form."""
+    asked = {"after": request.args.getlist("after"), "instruction": request.args.get("instruction", "")}
+    return graph_page(campaign_id, follow_up={"values": asked} if any(asked.values()) else None)
 
 
 @bp.get("/campaigns/<int:campaign_id>/strategy/graph.mmd")

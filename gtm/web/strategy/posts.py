@@ -59,9 +59,10 @@ def regenerate(campaign_id: int, post_id: int, label: str):
     if request.method == "GET":
         strategy.check_revisable(workspace_id(), campaign_id, post_id, label)
         alert_id = request.args.get("alert_id") or None
-        # Opened from an alert: its suggested feedback is filled in, and the alert goes along.
+        # Opened from an alert: its suggested feedback is filled in, and the alert goes along; opened from a chat
+        # answer's suggestion, its feedback (?feedback=).
         feedback = results.get_alert(workspace_id(), campaign_id, alert_id).action.get("feedback", "") \
-            if alert_id else ""
+            if alert_id else request.args.get("feedback", "")
         return _variant_form(campaign_id, post_id, label, feedback=feedback, alert_id=alert_id)
     asked = {"feedback": request.form.get("feedback", ""), "alert_id": request.values.get("alert_id") or None}
     return submit(lambda: strategy.regenerate_variant(workspace_id(), campaign_id, post_id, label, asked["feedback"],

@@ -30,10 +30,11 @@ def regenerate_strategy(campaign_id: int):
 
 
 def _suggested(campaign_id: int) -> dict:
-    """The phase asked for (?phase_num=), and what an alert (?alert_id=) suggests: its phase, unless one was
-    asked for, and its direction. The alert goes along with the form."""
-    asked = {"phase_num": number_or_text(request.args.get("phase_num", "")), "direction": "",
-             "alert_id": request.args.get("alert_id") or None}
+    """The phase and direction asked for (?phase_num=, ?direction=: a chat answer's suggestion fills them in),
+    and what an alert (?alert_id=) suggests: its phase, unless one was asked for, and its direction. The alert
+    goes along with the form."""
+    asked = {"phase_num": number_or_text(request.args.get("phase_num", "")),
+             "direction": request.args.get("direction", ""), "alert_id": request.args.get("alert_id") or None}
     if asked["alert_id"]:
         suggestion = results.get_alert(workspace_id(), campaign_id, asked["alert_id"]).action
         if asked["phase_num"] == "":
