@@ -91,6 +91,8 @@ def tidy(text: str) -> str:
                   lambda m: _article(m.group(1), m.group(2)) + " " + m.group(2), text, flags=re.IGNORECASE)
     text = re.sub(OPENING + r"[\s,;:" + DROPPED + OPENING + r"]*(?:(?:and|or|but|&)\s+)?(\w)",
                   lambda m: m.group(1).upper(), text, flags=re.IGNORECASE)
+    # "a fast, (dropped) tool": the comma went with the adjective it came before.
+    text = re.sub(r"(\w),[ \t]*" + DROPPED + r"[ \t]+(?=\w)", r"\1 ", text)
     text = text.replace(DROPPED, "").replace(OPENING, "")
     lines = []
     for line in text.split("\n"):
