@@ -3,15 +3,16 @@
 The walk lists the GET rules of the URL map, fills them with the ids of a campaign that has a written strategy,
 results, a trigger that fired and its alert (tests/kit/subjects.py), and opens each one: the owner's pages signed
 in, the public ones (log-in, sign-up, an invitation, a reset link, a review link) signed out. Each page gets axe
-injected and run; the forms that open as a dialog are audited open over the board as well. A GET rule that is
-neither audited nor listed in NOT_PAGES with its reason fails the test, so a new page is audited or says why not.
+(a script its browser context adds to every page) and runs it; the forms that open as a dialog are audited open
+over the board as well. A GET rule that is neither audited nor listed in NOT_PAGES with its reason fails the test,
+so a new page is audited or says why not.
 """
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from gtm.web.authorization import ENDPOINTS, PUBLIC
 
-from tests.kit.axe import audit, axe_script
+from tests.kit.axe import audit, axe_script, start_audit
 from tests.kit.browser import log_in
 from tests.kit.subjects import page_subjects, page_url
 from tests.kit.written import campaign  # noqa: F401 - a campaign with a written strategy, as a fixture
@@ -37,7 +38,7 @@ DIALOGS = ("strategy.regenerate_strategy", "strategy.regenerate", "strategy.edit
 QUERIES = {"versions.compare": "?a=1&b=2"}
 # Pages that are not a rule of their own: the error page, and a review link that no longer works.
 EXTRA = {"error page (404)": ("/campaigns/2147483647", False), "gone review link": ("/review/no-such-link", True)}
-AT_ONCE = 6  # pages of one browser opening the walk's pages at once
+AT_ONCE = 8  # pages of one browser opening the walk's pages at once
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def test_every_page_passes_axe(app, subjects, live_server, browser, user):
         for public in (False, True):
             # The CSP forbids inline scripts, and axe is injected as one; bypassing it is for the audit only.
             context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+            context.add_init_script(path=str(script))
             contexts.append(context)
             context.set_default_timeout(30_000)
             tabs = [context.new_page() for _ in range(AT_ONCE)]
@@ -78,6 +80,7 @@ def test_every_page_passes_axe(app, subjects, live_server, browser, user):
             for start in range(0, len(jobs), AT_ONCE):
                 batch = list(zip(tabs, jobs[start:start + AT_ONCE]))
                 answers = [(tab, name, url, open_page(tab, live_server.url + url)) for tab, (name, url) in batch]
+                audited = []
                 for tab, name, url, answer in answers:
                     status, kind = answer if isinstance(answer, tuple) else (answer.status, answer.headers.get(
                         "content-type", ""))
@@ -86,10 +89,13 @@ def test_every_page_passes_axe(app, subjects, live_server, browser, user):
                         not_opened.append(f"{name} ({url}): {status} {kind}")
                         continue
                     tab.wait_for_load_state("networkidle")
-                    found += [{"page": url, **violation} for violation in check(tab, script)]
+                    start_audit(tab)
+                    audited.append((tab, name, url))
+                for tab, name, url in audited:
+                    found += [{"page": url, **violation} for violation in audit(tab)]
                     opened.add(name)
             if not public:
-                found += dialogs(tabs[0], live_server.url, script, subjects, rules, opened)
+                found += dialogs(tabs[0], live_server.url, subjects, rules, opened)
     finally:
         for context in contexts:
             context.close()
@@ -113,12 +119,7 @@ def open_page(tab, url):
         raise
 
 
-def check(tab, script) -> list[dict]:
-    tab.add_script_tag(path=str(script))
-    return audit(tab)
-
-
-def dialogs(tab, base: str, script, subjects, rules, opened: set) -> list[dict]:
+def dialogs(tab, base: str, subjects, rules, opened: set) -> list[dict]:
     """Open each dialog form over the board, as its link's htmx does, and audit the page with it open."""
     found = []
     board = f"{base}/campaigns/{subjects['campaign_id']}/strategy"
@@ -127,6 +128,7 @@ def dialogs(tab, base: str, script, subjects, rules, opened: set) -> list[dict]:
         tab.goto(board)
         tab.evaluate("url => htmx.ajax('GET', url, {target: '#modal', swap: 'innerHTML'})", url)
         tab.locator("dialog[open]").wait_for()
-        found += [{"page": f"{url} (dialog)", **violation} for violation in check(tab, script)]
+        start_audit(tab)
+        found += [{"page": f"{url} (dialog)", **violation} for violation in audit(tab)]
         opened.add(f"{rule.rule} (dialog)")
     return found

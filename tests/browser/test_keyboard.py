@@ -69,7 +69,7 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         dialog = page.locator("dialog#regenerate-strategy-dialog")
         expect(dialog).to_be_visible()
         expect(dialog.get_by_label("New direction")).to_be_focused()
-        stops = dialog.evaluate("d => [...d.querySelectorAll(" + repr(STOPS) + ")].filter(e => e.getClientRects().length)"
+        stops = dialog.evaluate(f"d => [...d.querySelectorAll({STOPS!r})].filter(e => e.getClientRects().length)"
                                 ".length")
         for key in ("Tab", "Shift+Tab"):
             for _ in range(stops + 2):

@@ -1,7 +1,7 @@
-"""What the walks over every page open: a campaign with a written strategy in two versions, its five steps (the competitors in
-two versions, the last run of which failed), a chat message, numbers, a trigger that fired and its alert, an API
-token, an invitation, a password reset, a review link and a webhook, its owner an instance administrator; every id a page rule names, and the page rules of the
-URL map filled with them."""
+"""What the walks over every page open: a campaign with a written strategy in two versions, its five steps (the
+competitors in two versions, the last run of which failed), a chat message, numbers, a trigger that fired and its
+alert, an API token, an invitation, a password reset, a review link and a webhook, its owner an instance
+administrator; every id a page rule names, and the page rules of the URL map filled with them."""
 from gtm.extensions import db
 from gtm.models import Post
 from gtm.services import (
@@ -44,7 +44,8 @@ def page_subjects(user, campaign, auth_client, work) -> dict:
     return {"campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
             "trigger_id": trigger.id, "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id,
             "token_id": token.id, "variant_id": post.variants[0].id, "link_id": link.id, "user_id": user.id,
-            "comment_id": 1, "webhook_id": webhook.id, "token": invitation, "invitation": invitation, "reset": reset, "review": review}
+            "comment_id": 1, "webhook_id": webhook.id,
+            "token": invitation, "invitation": invitation, "reset": reset, "review": review}
 
 
 def page_url(rule, ids: dict) -> str:

@@ -78,7 +78,7 @@ def test_the_run_page_says_what_the_run_does_in_words(auth_client, api, campaign
     }
     for run, words in expected.items():
         html = auth_client.get(f"/runs/{run.id}").get_data(as_text=True)
-        heading = re.search(r"<h2>(.*?)</h2>", html, re.S)[1]
+        heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
         title = re.search(r"<title>(.*?)</title>", html, re.S)[1]
         assert heading.startswith(str(escape(words))), (words, heading)
         assert title.startswith(heading), (title, heading)
