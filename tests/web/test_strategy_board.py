@@ -91,8 +91,8 @@ def test_nodes_json_has_the_contract_shape(api, campaign, work):
     for number, phase in enumerate(nodes["phases"], start=1):
         assert set(phase) == {"number", "name", "goal", "posts"} and phase["number"] == number
         for post in phase["posts"]:
-            assert set(post) == {"id", "key", "title", "channel", "brief", "day", "status", "approved", "approval_note",
-                                 "review", "version"}
+            assert set(post) == {"id", "key", "title", "channel", "angle", "brief", "day", "status", "approved",
+                                 "approval_note", "review", "version"}
             assert isinstance(post["id"], str) and post["status"] == "ready" and post["approved"] is False
             assert post["version"] == 1 and isinstance(post["day"], int) and post["channel"] in campaign.channels
             ids.add(post["id"])
@@ -210,8 +210,8 @@ def test_openapi_describes_the_strategy(api):
     assert paths["/api/campaigns/{id}/versions"]["get"]
     schemas = document["components"]["schemas"]
     assert schemas["PlanStrategy"]["properties"]["direction"]["maxLength"] == 1000
-    assert set(schemas["Post"]["required"]) == {"id", "key", "title", "channel", "brief", "day", "status", "approved",
-                                                "approval_note", "review", "version"}
+    assert set(schemas["Post"]["required"]) == {"id", "key", "title", "channel", "angle", "brief", "day", "status",
+                                                "approved", "approval_note", "review", "version"}
 
 
 @pytest.mark.parametrize("path", ["strategy", "strategy/graph", "strategy/graph.mmd", "posts/99999",
