@@ -17,9 +17,9 @@ from ..results.summary import by_post_and_variant, current_posts
 from ..results.totals import Totals, metric_text
 
 HISTORY_MESSAGES = 6
-HISTORY_CHARS = 1000
-HISTORY_TEXT_CHARS = 200
-HISTORY_REPLY_CHARS = 240
+HISTORY_CHARS = 640
+HISTORY_TEXT_CHARS = 140
+HISTORY_REPLY_CHARS = 180
 FACT_CHARS = 300
 TITLE_CHARS = 80
 PHASE_NAME_CHARS = 60
