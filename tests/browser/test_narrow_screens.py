@@ -4,12 +4,9 @@ scroll inside their own frame."""
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from gtm.models import Post
-from gtm.services import accounts, chat, invitations, results, runs, steps, webhooks
-
 from tests.kit.browser import log_in, screenshot
 from tests.kit.routes import url_for_rule
-from tests.kit.workflow import PLAIN, generate_until
+from tests.kit.subjects import page_subjects
 from tests.kit.written import campaign  # noqa: F401 - a campaign with a written strategy, as a fixture
 
 WIDTH = 390
@@ -26,32 +23,9 @@ def page_rules(app) -> list[str]:
 
 @pytest.fixture
 def subjects(user, campaign, auth_client, work):  # noqa: F811 - the kit's written campaign
-    """The written campaign with its five steps (the competitors in two versions, the last run of which failed),
-    a chat message, numbers, a trigger that fired and an API token: every id a page rule names."""
-    generate_until(auth_client, work, campaign, "costs")
-    auth_client.post(f"/campaigns/{campaign.id}/steps/competitors/regenerate", data={"quick": "More detail"},
-                     headers=PLAIN)
-    work()
-    step_run = steps.start_step(user.workspace_id, campaign.id, "competitors")
-    runs.fail(step_run.id, "Stopped by the narrow-screen test.")
-    message = chat.post_message(user.workspace_id, campaign.id, user.id, user.email, "What is phase 2 for?")
-    post = Post.query.filter_by(campaign_id=campaign.id, phase=2, is_active=True).order_by(Post.id).first()
-    trigger = results.create_trigger(user.workspace_id, campaign.id, {
-        "metric": "ctr", "comparison": "<", "threshold": 1, "min_impressions": 1000, "scope_phase": 2,
-        "action": "regenerate"}, author_id=None)
-    results.record_metrics(user.workspace_id, campaign.id, [{
-        "post_id": post.id, "variant": label, "date": "2024-01-02", "impressions": 2000, "clicks": 2,
-        "conversions": 1, "spend": "1234.56"} for label in "AB"])
-    token, _ = accounts.create_token(user.id, "narrow screens")
-    # The invitation's page is opened by the person logged in here: it says to log out first, a page all the same.
-    _, invitation = invitations.invite(user.workspace_id, user.id, "colleague@example.com", "editor")
-    webhook = webhooks.create(user.workspace_id, user.id, "https://hooks.example.com/gtm", ["post.approved"])
-    user.is_admin = True  # the instance's administrator opens the admin pages too
-    db.session.commit()
-    return {"webhook_id": webhook.id, "campaign_id": campaign.id, "post_id": post.id, "run_id": step_run.id, "message_id": message.id,
-            "trigger_id": trigger.id,
-            "alert_id": results.alerts(user.workspace_id, campaign.id)[0].id, "token_id": token.id,
-            "token": invitation, "comment_id": 1}
+    """Every id a page rule names (tests/kit/subjects.py). The invitation's page is opened by the person logged in
+    here: it says to log out first, a page all the same."""
+    return page_subjects(user, campaign, auth_client, work)
 
 
 def test_no_page_scrolls_sideways_at_390_px(app, subjects, live_server, browser, user):
