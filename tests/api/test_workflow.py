@@ -111,7 +111,9 @@ def test_diff_through_the_api(api, campaign, work):
     assert diff["added"] > 0 and diff["removed"] > 0
     assert {"op": "added", "text": next(line["text"] for line in diff["lines"] if line["op"] == "added")} \
         in diff["lines"]
-    assert any("Revised for: More concise" in line["text"] for line in diff["lines"] if line["op"] == "added")
+    # "More concise" shortens the summary to its first sentence; the feedback is not quoted into it.
+    assert any("placeholder, not research" in line["text"] for line in diff["lines"] if line["op"] == "removed")
+    assert not any("Revised" in line["text"] or "More concise" in line["text"] for line in diff["lines"])
 
 
 @pytest.mark.parametrize("path, status", [

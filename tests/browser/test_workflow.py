@@ -104,7 +104,7 @@ def test_five_steps_in_order_then_regenerate_page_and_compare(live_server, brows
         page.get_by_label("with").fill("1")
         page.get_by_role("button", name="Show differences").click()
         expect(page.locator("#step-diff h2")).to_have_text("v2 → v1")
-        expect(page.locator("#step-diff del", has_text="Revised for")).to_be_visible()
+        expect(page.locator("#step-diff del", has_text="come first")).to_be_visible()
         screenshot(page, "workflow-versions-diff")
 
         page.get_by_role("button", name="Make v1 current").click()

@@ -33,12 +33,15 @@ def test_versions_page_and_highlighted_diff(htmx, auth_client, campaign, work):
     page = auth_client.get(f"/campaigns/{campaign.id}/steps/objectives/versions", headers=PLAIN).get_data(as_text=True)
     assert "v2" in page and "v1" in page and "Tighter dates" in page and "Current" in page
     assert "Built on Competitor analysis v1, Customer analysis v1" in page
-    assert "<del>Summary: " in page and "<ins>Summary: " in page and "Revised for: Tighter dates" in page
+    # Tighter dates bring the check-points sooner: the summary names the first, and quotes no feedback.
+    first = current(campaign, "objectives").content["objectives"][0]["date"]
+    assert "<del>Summary: " in page and "<ins>Summary: " in page and f"first check-point on {first}" in page
+    assert "Revised for" not in page
     assert "v1 → v2" in page
 
     fragment = htmx.get(f"/campaigns/{campaign.id}/steps/objectives/versions?a=2&b=1").get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="step-diff"') and "v2 → v1" in fragment
-    assert "<del>Summary: " in fragment and "Revised for: Tighter dates" in fragment.split("<del>")[1]
+    assert "<del>Summary: " in fragment and f"first check-point on {first}" in fragment.split("<del>")[1]
 
     same = htmx.get(f"/campaigns/{campaign.id}/steps/objectives/versions?a=1&b=1").get_data(as_text=True)
     assert "0 lines added, 0 removed" in same and "<ins>" not in same

@@ -111,7 +111,10 @@ def test_regenerate_with_feedback_keeps_the_old_version(htmx, auth_client, campa
     assert versions[0].content == before and not versions[0].is_current
     assert versions[1].is_current and versions[1].based_on == 1
     assert versions[1].feedback == "More detail. Focus on wedding season"
-    assert "Revised for: More detail. Focus on wedding season" in versions[1].content["summary"]
+    # The feedback shapes the revision (one more sentence, more pains) rather than being quoted into it.
+    summary = versions[1].content["summary"]
+    assert "Revised" not in summary and "Focus on wedding season" not in summary
+    assert summary.startswith(before["summary"]) and len(summary) > len(before["summary"])
     assert len(versions[1].content["segments"][0]["pains"]) > len(before["segments"][0]["pains"]), "more detail"
     card = htmx.get(f"/campaigns/{campaign.id}/steps/customers").get_data(as_text=True)
     assert "v2 of 2" in card and "Revised from v1 for: “More detail. Focus on wedding season”" in card

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ..schemas.steps import PLACEHOLDER_CLAIM, PLACEHOLDER_ESTIMATE, is_placeholder, without_placeholder
-from .compose import Facts, composer, first_sentence, split_list
+from .compose import Facts, clause, composer, first_sentence, lower_first, split_list, tidy
 
 STRENGTHS = [
     "Name recognition with {audience}", "A large installed base and many integrations",
@@ -66,6 +66,14 @@ def _revise(facts: Facts, previous: list | None, fresh: list, count: int, key=la
     return kept + [item for item in fresh if key(item) not in seen][:count - len(kept)]
 
 
+def _without_dropped(facts: Facts, items: list | None) -> list | None:
+    """The items that do not name a channel the feedback drops."""
+    names = [CHANNEL_NAMES[key].split(" ")[0].lower() for key in facts.dropped if key in CHANNEL_NAMES]
+    if items is None or not names:
+        return items
+    return [item for item in items if not any(name in str(item).lower() for name in names)]
+
+
 def _claim(text: str) -> str:
     """Mark an invented claim about a competitor as a placeholder to check."""
     return text if is_placeholder(text) else PLACEHOLDER_CLAIM + text
@@ -102,8 +110,8 @@ def compose_competitors(facts: Facts) -> dict:
         weakest = without_placeholder(weaknesses[0])
         competitors.append({
             "name": name,
-            "positioning": _claim(f"{name} is what {audience} already compare against; it sells breadth and safety "
-                                  f"rather than the specific outcome {facts.campaign.get('name', 'we')} promises."),
+            "positioning": _claim(f"{name} is what {lower_first(audience)} already compare against; it sells breadth "
+                                  f"and safety rather than the specific outcome {facts.product_name()} promises."),
             "strengths": strengths,
             "weaknesses": weaknesses,
             "pricing_notes": _claim(f"{name}'s prices are not known here. Look up its public pricing, its entry tier "
@@ -112,13 +120,14 @@ def compose_competitors(facts: Facts) -> dict:
             "how_we_differ": f"{product}. If the check confirms it, we win where {name} is weakest: "
                              f"{weakest[0].lower() + weakest[1:]}.",
         })
-    summary = (f"{len(competitors)} alternatives compete for the attention of {audience}. "
+    summary = (f"{len(competitors)} alternatives compete for the attention of {lower_first(clause(audience))}. "
                f"The opening is to lead with the concrete outcome ({goals or product}) where rivals sell breadth. "
                "What this draft says about each rival is a placeholder, not research: check each marked claim, "
                "then edit the version to remove its mark.")
     if notes:
         summary += f" Marketer's notes taken into account: {first_sentence(notes, 120)}"
-    return {"summary": summary + facts.revision_note(), "competitors": competitors}
+    more = f"The sharpest contrast is with {names[0]}: lead with it in the launch posts."
+    return {"summary": facts.shaped(summary, more), "competitors": competitors}
 
 
 SEGMENT_SHAPES = [
@@ -166,7 +175,8 @@ def compose_customers(facts: Facts) -> dict:
     if not wanted:
         names = (names + [shape[0].format(alt=alternatives[i % len(alternatives)]) for i, shape in enumerate(shapes)])
     names = list(dict.fromkeys(names))[:max(count, len(wanted))]
-    reach_all = [REACH[c] for c in facts.campaign.get("channels") or [] if c in REACH] or [REACH["email"]]
+    reach_all = [REACH[c] for c in facts.campaign.get("channels") or []
+                 if c in REACH and c not in facts.dropped] or [REACH["email"]]
     segments = []
     for index, name in enumerate(names):
         alt = alternatives[index % len(alternatives)]
@@ -181,69 +191,109 @@ def compose_customers(facts: Facts) -> dict:
             "pains": _revise(facts, before.get("pains"), facts.pick(PAINS, name + "p", len(PAINS)), facts.count(3)),
             "jobs_to_be_done": _revise(facts, before.get("jobs_to_be_done"), facts.pick(JOBS, name + "j", len(JOBS)),
                                        facts.count(2)),
-            "where_to_reach": _revise(facts, before.get("where_to_reach"), reach, min(len(reach), facts.count(3))),
+            "where_to_reach": _revise(facts, _without_dropped(facts, before.get("where_to_reach")), reach,
+                                      min(len(reach), facts.count(3))),
             "objections": _revise(facts, before.get("objections"), [
                 o.format(alt=alt) for o in facts.pick(OBJECTIONS, name + "o", len(OBJECTIONS))], facts.count(2)),
         })
-    summary = (f"{len(segments)} segments of {audience} matter most for the launch. "
+    summary = (f"{len(segments)} segments of {lower_first(clause(audience))} matter most for the launch. "
                f"Lead with the ones who feel the limits of {alternatives[0]} today.")
     notes = (facts.inputs.get("notes") or "").strip()
     if notes:
         summary += f" Marketer's notes taken into account: {first_sentence(notes, 120)}"
-    return {"summary": summary + facts.revision_note(), "segments": segments}
+    more = f"{segments[0]['name']} come first: their pains are the sharpest and they decide fastest." if segments else ""
+    return {"summary": facts.shaped(summary, more), "segments": segments}
 
 
-def _deadline(facts: Facts) -> date:
-    raw = facts.inputs.get("deadline") or ""
+def _start(facts: Facts) -> date:
+    """The first day an objective can fall on: the launch date when it is later than today."""
+    today = date.fromisoformat(facts.values.get("today") or date.today().isoformat())
     try:
-        return date.fromisoformat(raw)
+        launch = date.fromisoformat(facts.values.get("launch_date") or "")
     except ValueError:
-        today = date.fromisoformat(facts.values.get("today") or date.today().isoformat())
-        return today + timedelta(days=90)
+        return today
+    return max(today, launch)
+
+
+def _deadline(facts: Facts, start: date) -> tuple[date, bool]:
+    """The deadline the objectives lead to, and whether the marketer's own one was kept: one that falls
+    before the launch (or too soon after it) gives way to 90 days after it."""
+    try:
+        wanted = date.fromisoformat(facts.inputs.get("deadline") or "")
+    except ValueError:
+        return start + timedelta(days=90), True
+    if wanted < start + timedelta(days=7):
+        return start + timedelta(days=90), False
+    return wanted, True
+
+
+KPI_STOP = {"in", "by", "within", "over", "per", "before", "during", "after", "from", "of", "for", "each", "every"}
 
 
 def _kpi_of(target: str) -> str:
-    words = re.sub(r"[\d.,%€$£]+", " ", target).split()
-    words = [w for w in words if w.lower() not in {"in", "the", "first", "days", "by", "within", "of", "a"}]
+    """The measure a target is about: "Paid sign-ups" from "300 paid sign-ups in the first 90 days"."""
+    words = []
+    for word in re.sub(r"[\d.,%€$£]+", " ", target).split():
+        bare = word.strip(";:,.()")
+        if bare.lower() in KPI_STOP:
+            if words:
+                break
+            continue
+        if bare and bare.lower() not in {"a", "an", "the", "first"}:
+            words.append(bare)
     return " ".join(words[:5]).capitalize() or "Result"
+
+
+def _targets(text: str) -> list[str]:
+    return [clause(t) for t in re.split(r"[;\n]|\.\s", text or "") if clause(t)]
 
 
 @composer("objectives")
 def compose_objectives(facts: Facts) -> dict:
-    deadline = _deadline(facts)
-    today = date.fromisoformat(facts.values.get("today") or date.today().isoformat())
+    start = _start(facts)
+    deadline, kept = _deadline(facts, start)
     segments = [s.get("name") for s in _earlier(facts, "customers").get("segments", []) if s.get("name")]
-    targets = [t.strip() for t in re.split(r"[;\n]", facts.inputs.get("kpi_targets") or "") if t.strip()]
-    goals = first_sentence(facts.campaign.get("goals") or "", 160).rstrip(".")
-    defaults = [goals] if goals else []
-    defaults += ["40% of trial accounts active in their first week", "25% of sign-ups from referrals",
-                 "1,000 newsletter subscribers", "4.5 of 5 average onboarding rating"]
+    targets = _targets(facts.inputs.get("kpi_targets") or "")
+    goals = _targets(facts.campaign.get("goals") or "")
+    defaults = goals + ["40% of trial accounts active in their first week", "25% of sign-ups from referrals",
+                        "1,000 newsletter subscribers", "4.5 of 5 average onboarding rating"]
     wanted = targets or defaults
-    count = len(targets) if targets else facts.count(3)
+    count = len(targets) if targets else facts.count(max(3, len(goals)))
     if targets and facts.detailed:
-        wanted, count = targets + defaults[1:], len(targets) + 2
+        wanted, count = targets + defaults, len(targets) + 2
+    # Tighter dates: the check-points come sooner, the last one still on the deadline.
+    tight = any(word in facts.feedback.lower() for word in ("tight", "sooner", "earlier", "faster"))
+    span = max((deadline - start).days, 3)
+    chosen = list(dict.fromkeys(wanted))[:count]
     objectives = []
-    span = max((deadline - today).days, 3)
-    chosen = wanted[:count]
+    goal_text = "; ".join(goals) or "the launch"
     for index, target in enumerate(chosen):
-        # Milestones are spread towards the deadline so the plan has check-points.
-        due = today + timedelta(days=round(span * (index + 1) / len(chosen))) if index < len(chosen) - 1 else deadline
+        share = (index + 1) / len(chosen)
+        due = start + timedelta(days=round(span * (share * share if tight else share)))
+        due = deadline if index == len(chosen) - 1 else min(due, deadline)
+        days = re.search(r"\b(\d{1,3})\s+days\b", target)
+        if days:  # "in the first 90 days": due 90 days after the launch, within the deadline
+            due = min(start + timedelta(days=int(days.group(1))), deadline)
         segment = segments[index % len(segments)] if segments else ""
-        kpi = _kpi_of(target)
-        who = f" among {segment.lower()}" if segment else ""
+        who = f" among {lower_first(segment)}" if segment else ""
         objectives.append({
-            "objective": f"Reach {target}{who} by {due.isoformat()}.",
-            "kpi": kpi,
+            "objective": tidy(f"Reach {target}{who} by {due.isoformat()}."),
+            "kpi": _kpi_of(target),
             "target": target,
             "date": due.isoformat(),
             "segment": segment,
-            "rationale": (f"It moves the campaign goal ({goals or 'the launch'}) forward"
-                          + (f" and speaks to the {segment.lower()} segment" if segment else "")
-                          + "; the date leaves room to adjust after the first results."),
+            "rationale": tidy(f"It moves the campaign goal ({goal_text}) forward"
+                              + (f" and speaks to the {lower_first(segment)} segment" if segment else "")
+                              + "; the date leaves room to adjust after the first results."),
         })
-    summary = (f"{len(objectives)} SMART objectives lead to the deadline of {deadline.isoformat()}. "
-               "Each has one KPI, a target and a date, so progress can be checked every week.")
-    return {"summary": summary + facts.revision_note(), "objectives": objectives}
+    first = objectives[0]["date"] if objectives else deadline.isoformat()
+    summary = (f"{len(objectives)} SMART objectives lead to the deadline of {deadline.isoformat()}, "
+               f"with the first check-point on {first}. Each has one KPI, a target and a date, so progress can be "
+               "checked every week.")
+    if not kept:
+        summary += " The deadline asked for falls before the launch, so these dates follow the launch instead."
+    more = f"Nothing is due before the launch on {start.isoformat()}."
+    return {"summary": facts.shaped(summary, more), "objectives": objectives}
 
 
 TACTICS = {
@@ -282,7 +332,7 @@ def compose_mechanics(facts: Facts) -> dict:
     objectives = [o for o in objectives if o] or [first_sentence(facts.campaign.get("goals") or "The campaign goal")]
     include = split_list(facts.inputs.get("include"))
     exclude = split_list(facts.inputs.get("exclude"))
-    excluded = {_channel_key(x) for x in exclude} - {None}
+    excluded = ({_channel_key(x) for x in exclude} - {None}) | facts.dropped
     excluded_words = [x.lower() for x in exclude if _channel_key(x) is None]
     channels = [c for c in facts.campaign.get("channels") or ["linkedin", "email"] if c not in excluded]
     extra_tactics = []
@@ -324,7 +374,13 @@ def compose_mechanics(facts: Facts) -> dict:
                f"{len(loyalty)} loyalty or referral mechanics turn first customers into the next ones.")
     if exclude:
         summary += f" Left out on request: {', '.join(exclude)}."
-    return {"summary": summary + facts.revision_note(), "channels": plans, "loyalty_and_referral": loyalty}
+    dropped = [CHANNEL_NAMES[key] for key in sorted(facts.dropped - {_channel_key(x) for x in exclude})
+               if key in CHANNEL_NAMES]
+    if dropped:
+        summary += f" {' and '.join(dropped)} {'is' if len(dropped) == 1 else 'are'} left out of this plan."
+    more = f"{plans[0]['channel']} leads: it reaches the first segment where it already looks for advice." \
+        if plans else ""
+    return {"summary": facts.shaped(summary, more), "channels": plans, "loyalty_and_referral": loyalty}
 
 
 # Unit costs are round planning figures, not quotes, so every line is marked as a placeholder;
@@ -348,6 +404,7 @@ def compose_costs(facts: Facts) -> dict:
     mechanics = _earlier(facts, "mechanics").get("channels", [])
     names = [c.get("channel", "") for c in mechanics] or [CHANNEL_NAMES.get(c, c)
                                                           for c in facts.campaign.get("channels") or []]
+    names = [n for n in names if _channel_key(n.split(" (")[0]) not in facts.dropped]
     keys = {name: next((k for k, label in CHANNEL_NAMES.items() if label == name), None) for name in names}
     fixed = list(FIXED[:facts.count(2)]) if not facts.detailed else list(FIXED)
     if "Email" not in names:
@@ -372,4 +429,5 @@ def compose_costs(facts: Facts) -> dict:
                "Quantities of paid reach are sized to the budget; fixed costs come first. "
                "Unit costs are placeholder planning figures, not quotes: replace each marked line with a real "
                "quote before you commit the budget.")
-    return {"summary": summary + facts.revision_note(), "line_items": items}
+    more = "Fixed costs come to " + f"{fixed_total:,.0f}" + " before any paid reach."
+    return {"summary": facts.shaped(summary, more), "line_items": items}

@@ -1,80 +1,115 @@
 """Offline answers for the strategy: a phased plan, and the A/B variants of a post.
 
 The plan always follows the graph rules (gtm.services.graph), so the offline provider
-exercises the whole pipeline; its wording comes from the campaign, the direction and the
-post's own brief.
+exercises the whole pipeline. Its wording comes from the campaign (the product's own name, the
+audience), and a direction shapes it rather than being quoted: it can shorten the plan, leave a
+channel out, take another angle, and say what the posts lead with.
 """
-import textwrap
-
-from .compose import Facts, composer, first_sentence
+from .compose import (Facts, asks_new_angle, clause, composer, dropped_channels, first_sentence, hashtags,
+                      lower_first, shorten, tidy, upper_first)
 
 PHASES = [
-    ("Tease", "Make {audience} feel the problem before they hear of the product",
+    ("Tease", "Make {audience_short} feel the problem before they hear of the product",
      ["The hidden cost of {pain}", "A week in the life of {audience_short}", "Why {pain} keeps getting worse",
-      "Three signs you have outgrown {pain}", "What {audience_short} told us"]),
-    ("Launch", "Introduce {product_short} and get the first sign-ups",
-     ["Meet {name}", "How {product_short} works in five minutes", "Launch day: what you get",
-      "Founder's note: why we built it", "Live demo invitation"]),
+      "Three signs you have outgrown {pain}", "What {audience_short} told us", "The busiest day of the year"]),
+    ("Launch", "Introduce {name} and get the first sign-ups",
+     ["Meet {name}", "How {name} works in five minutes", "Launch day: what you get",
+      "Founder's note: why we built {name}", "Live demo invitation", "{name}, made for {audience_short}"]),
     ("Proof", "Show that it works for people like them",
      ["Customer story: the first month", "Before and after, in numbers", "Answers to the top five questions",
-      "How it compares with {competitor}", "Behind the scenes with a customer"]),
+      "How {name} compares with {competitor}", "Behind the scenes with a customer", "A day with {name}"]),
     ("Convert", "Turn interest into paid sign-ups before the offer ends",
      ["Last call: the launch offer", "Start in ten minutes", "Your first week, planned for you",
-      "Bring a colleague, both save", "Thank you, and what comes next"]),
+      "Bring a colleague, both save", "Thank you, and what comes next", "Questions before you start?"]),
     ("Retain", "Keep new customers active and turn them into advocates",
      ["Tips from power users", "What we shipped this month", "Share your results", "Community meetup",
-      "Referral rewards"]),
+      "Referral rewards", "Your first month in review"]),
 ]
 SIZES = {3: [3, 4, 3], 4: [3, 4, 3, 2], 5: [2, 3, 3, 2, 2]}
 START_DAYS = [0, 7, 14, 28, 42]
 CHANNEL_NAMES = {"linkedin": "LinkedIn", "x": "X", "instagram": "Instagram", "facebook": "Facebook",
                  "tiktok": "TikTok", "youtube": "YouTube", "email": "email", "blog": "the blog",
                  "newsletter": "the newsletter", "reddit": "Reddit"}
-HOOKS_A = ["Straight to the outcome", "A number that matters", "A clear promise"]
-HOOKS_B = ["A question to the reader", "A short story", "A surprising contrast"]
+# A post's angle by its place in its phase, so the posts of a phase never share one.
+ANGLES = ["customer story", "how-to", "numbers that matter", "behind the scenes", "questions answered"]
+HOOKS_A = ["outcome", "promise", "proof"]
+HOOKS_B = ["question", "story", "contrast"]
+# What a direction asks the posts to lead with, found by its words: it shapes the briefs, never appears in them.
+FOCI = [
+    (("click", "ctr"), "a sharper offer and a clearer call to action"),
+    (("sign-up", "signup", "sign up", "conversion", "convert"), "proof from real customers and a simpler next step"),
+    (("cost", "spend", "budget", "cpa", "cheaper"), "fewer, stronger posts on the channels that pay back"),
+    (("reach", "awareness", "impression", "visib"), "formats people like to share"),
+    (("developer", "technical", "demo"), "hands-on demos"),
+    (("story", "stories", "testimonial"), "stories from real customers"),
+    (("price", "offer", "discount"), "a clear, time-limited offer"),
+    (("video", "reel"), "short videos"),
+]
+PHASE_TAGS = {"Tease": "WorkSmarter", "Launch": "ProductLaunch", "Proof": "CustomerStories", "Convert": "FreeTrial",
+              "Retain": "Community", "Refocus": "WorkSmarter", "Show": "HowTo", "Grow": "Community"}
+
+
+def focus_of(direction: str) -> str:
+    """What the posts should lead with, read from a direction's words; empty when it names nothing known."""
+    lowered = direction.lower()
+    return next((focus for words, focus in FOCI if any(word in lowered for word in words)), "")
 
 
 def _words(facts: Facts) -> dict:
-    campaign = facts.campaign
-    audience = (campaign.get("audience") or "our audience").strip()
-    competitors = campaign.get("competitors") or []
-    product = facts.product_phrase()
+    competitors = facts.campaign.get("competitors") or []
     return {
-        "audience": audience[0].lower() + audience[1:] if audience else audience,
-        "audience_short": textwrap.shorten(audience[0].lower() + audience[1:] if audience else audience, 40,
-                                           placeholder="…"),
-        "product_short": textwrap.shorten(campaign.get("name") or product, 40, placeholder="…"),
-        "name": campaign.get("name") or "the product",
+        "audience": facts.audience(),
+        "audience_short": facts.audience_short(),
+        "name": facts.product_name(),
         "pain": "manual work",
         "competitor": competitors[0] if competitors else "the usual tools",
     }
 
 
+def _channels(values: dict, *requests: str) -> list[str]:
+    """The campaign's channels, less those a request drops (never all of them)."""
+    channels = list(values.get("channels") or ["linkedin"])
+    dropped = set().union(*(dropped_channels(text) for text in requests))
+    return [c for c in channels if c not in dropped] or channels
+
+
+def _titles(facts: Facts, titles: list[str], size: int, salt: str, fresh: bool) -> list[str]:
+    """The phase's titles: its first ones, or (for another angle) a deterministic other choice."""
+    return facts.pick(titles, salt, size) if fresh else titles[:size]
+
+
+def _brief(title: str, channel: str, words: dict, goal: str, focus: str) -> str:
+    brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}. "
+             f"It serves the phase goal: {lower_first(clause(goal))}.")
+    if focus and focus not in goal:
+        brief += f" It leads with {focus}."
+    return tidy(brief)
+
+
 @composer("plan")
 def compose_plan(facts: Facts) -> dict:
     values = facts.values
-    channels = list(values.get("channels") or ["linkedin"])
     direction = (values.get("direction") or "").strip()
-    count = 4 if not direction or "short" not in direction.lower() else 3
+    channels = _channels(values, direction)
+    count = 3 if "short" in direction.lower() else 4
+    fresh, focus = asks_new_angle(direction), focus_of(direction)
     words = _words(facts)
     phases, keys = [], []
     post_index = 0
     for number, size in enumerate(SIZES[count], start=1):
         name, goal, titles = PHASES[number - 1]
+        goal = goal.format(**words)
         posts, phase_keys = [], []
-        for slot in range(size):
+        for slot, title in enumerate(_titles(facts, titles, size, f"plan{number}{direction}", fresh)):
             key = f"p{number}-{'abcde'[slot]}"
             channel = channels[post_index % len(channels)]
-            title = titles[slot].format(**words)
-            brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}. "
-                     f"It serves the phase goal: {goal.format(**words)[0].lower() + goal.format(**words)[1:]}.")
-            if direction:
-                brief += f" Direction: {first_sentence(direction, 140)}"
-            posts.append({"key": key, "title": title, "channel": channel, "brief": brief,
+            title = upper_first(title.format(**words))
+            posts.append({"key": key, "title": title, "channel": channel, "angle": ANGLES[slot],
+                          "brief": _brief(title, channel, words, goal, focus),
                           "day": START_DAYS[number - 1] + slot * 2})
             phase_keys.append(key)
             post_index += 1
-        phases.append({"number": number, "name": name, "goal": goal.format(**words), "posts": posts})
+        phases.append({"number": number, "name": name, "goal": goal, "posts": posts})
         keys.append(phase_keys)
     return {"phases": phases, "edges": _edges(keys)}
 
@@ -93,37 +128,65 @@ def _edges(keys: list[list[str]]) -> list[dict]:
     return [{"from": a, "to": b} for a, b in edges]
 
 
+def _opening(hook: str, name: str, what: str, audience: str) -> str:
+    """The body's first paragraph, by the variant's hook."""
+    return {
+        "outcome": f"Less time on manual work, more time for your customers. {name} is {what}.",
+        "promise": f"{upper_first(name)} is {what}, and it is ready for you today.",
+        "proof": f"{upper_first(name)} is {what}, shaped with {audience} from day one.",
+        "question": f"How much of your week goes to manual work? {upper_first(name)} is {what}.",
+        "story": f"It started with a question from {audience}: why is the admin still so hard? "
+                 f"{upper_first(name)} is our answer: {what}.",
+        "contrast": f"Most tools are built for big companies. {upper_first(name)} is {what}.",
+    }[hook]
+
+
+def _headline(title: str, label: str, short: bool) -> str:
+    if short:
+        return shorten(title.split(":")[0].split(",")[0].strip(), 60)
+    return title if label == "A" else f"{title}: the short version" if len(title) < 60 else title
+
+
 def _variant(facts: Facts, label: str, hook: str, salt: str) -> dict:
     values = facts.values
     post = values.get("post") or {}
+    phase = values.get("phase") or {}
     limit = int(values.get("body_limit") or 600)
-    campaign = facts.campaign
-    title = post.get("title") or "Our launch"
+    title = clause(post.get("title") or "Our launch") if (post.get("title") or "").endswith(".") else \
+        (post.get("title") or "Our launch")
+    name, audience = facts.product_name(), facts.audience_short()
+    paragraphs = [_opening(hook, name, facts.product_what(), audience)]
+    if facts.product_detail():
+        paragraphs.append(facts.product_detail())
     parents = values.get("parents") or []
-    lines = [
-        f"{hook}: {first_sentence(post.get('brief') or title, 200)}",
-        f"{facts.product_phrase()}.",
-        f"Built for {(campaign.get('audience') or 'people like you').strip().lower()}, "
-        f"so you can reach {first_sentence(campaign.get('goals') or 'your goal', 120).rstrip('.').lower()}.",
-    ]
-    if parents:
-        lines.append(f"Last time: {parents[0].get('title')}. This time we go one step further.")
-    if facts.feedback:
-        lines.append(f"(Revised: {first_sentence(facts.feedback, 120)})")
-    body = "\n\n".join(lines)
-    if facts.concise:
-        body = lines[0]
+    if parents and parents[0].get("title"):
+        paragraphs.append(f"After “{clause(parents[0]['title'])}”, here is the next step.")
+    if facts.detailed:
+        paragraphs.append(f"Made for {facts.audience()}.")
+    fits = values.get("channel_limits") or {}
+    tags_max = values.get("hashtags_max")
+    tags = hashtags(name, audience, PHASE_TAGS.get(phase.get("name", ""), "SmallBusiness"),
+                    limit=tags_max if isinstance(tags_max, int) else 3)
+    headline = _headline(title, label, facts.concise)
+    if fits.get("headline_max") and len(headline) > fits["headline_max"]:
+        headline = _headline(headline, label, True)[:fits["headline_max"]]
+    # The body fits the channel: its own limit, and what the whole post may hold (headline and hashtags too).
+    posted = fits.get("posted_max")
+    room = posted - len(headline) - sum(len(t) + 2 for t in tags) - 4 if posted else None
+    limit = min(x for x in (limit, fits.get("body_max"), room) if x)
+    body = tidy("\n\n".join(paragraphs[:1] if facts.concise else paragraphs))
+    while len(body) > limit and "\n\n" in body:  # whole paragraphs go first, so no sentence is cut
+        body = body.rsplit("\n\n", 1)[0]
     if len(body) > limit:
-        body = textwrap.shorten(body, limit, placeholder="…")
-    name = (campaign.get("name") or "launch").replace(" ", "")
+        body = shorten(body, limit)
     return {
-        "headline": f"{title}" if label == "A" else f"{title}? Here is how",
+        "headline": headline,
         "body": body,
         "call_to_action": facts.pick(["Start your free trial", "Book a demo", "See how it works",
                                       "Join the waiting list"], salt + label)[0],
-        "hashtags": [name, (post.get("channel") or "launch").capitalize(), "Launch"][: 3],
-        "image_prompt": f"A warm, practical photo for '{title}': {first_sentence(campaign.get('audience') or '', 80)} "
-                        f"at work, natural light, no text.",
+        "hashtags": tags,
+        "image_prompt": tidy(f"A warm, practical photo for “{title}”: {facts.audience()} at work, natural light, "
+                             "no text."),
     }
 
 
@@ -140,25 +203,31 @@ def compose_variant(facts: Facts) -> dict:
     label = values.get("label") or "A"
     key = (values.get("post") or {}).get("key", "")
     hooks = HOOKS_A if label == "A" else HOOKS_B
-    revised = _variant(facts, label, facts.pick(hooks, key + label)[0], key)
+    hook = facts.pick(hooks, key + label.lower())[0]
+    if facts.new_angle:
+        # Another angle: the next hook along, so the new version opens differently.
+        hook = hooks[(hooks.index(hook) + 1) % len(hooks)]
+    revised = _variant(facts, label, hook, key)
     previous = values.get("previous") or {}
-    # Feedback that does not mention the headline keeps it, as a person revising the copy would.
-    if previous.get("headline") and "headline" not in facts.feedback.lower():
+    # A request that does not touch the headline keeps it, as a person revising the copy would.
+    if previous.get("headline") and not (facts.concise or facts.new_angle or "headline" in facts.feedback.lower()):
         revised["headline"] = previous["headline"]
+    elif previous.get("headline") and facts.concise:
+        revised["headline"] = _headline(previous["headline"], "A", True)
     return revised
 
 
 PIVOT_PHASES = [
-    ("Reframe", "Introduce the new angle to {audience_short}: {topic}",
-     ["Why we are changing course: {topic}", "What changes for {audience_short}", "A first look at the new {name}",
-      "Questions we asked ourselves", "Where {name} fits now"]),
-    ("Show", "Prove the new angle with concrete examples: {topic}",
+    (("Refocus", "Reframe", "Reset"), "Win back attention from {audience_short} with {focus}",
+     ["A closer look at {name}", "What {audience_short} asked us for", "Where {name} helps most",
+      "Three things we learned from you", "The one job {name} does best", "{name}, seen from a new side"]),
+    (("Show", "Prove", "Demonstrate"), "Show {name} at work, with concrete examples",
      ["Hands-on: {name} in practice", "A walkthrough for {audience_short}", "Behind the build",
-      "Five minutes with {name}", "What changed for our first users"]),
-    ("Convert", "Turn the new interest into sign-ups",
+      "Five minutes with {name}", "What changed for our first users", "A real week with {name}"]),
+    (("Convert",), "Turn the new interest into sign-ups",
      ["Try {name} today", "Your first week with {name}", "Ask us anything",
       "Bring your team to {name}", "The offer, and what comes next"]),
-    ("Grow", "Keep new users active and make them advocates",
+    (("Grow",), "Keep new users active and make them advocates",
      ["Tips from early adopters", "What we shipped this month", "Share your results", "Community meetup",
       "Referral rewards"]),
 ]
@@ -167,35 +236,37 @@ NEW_SIZES = [3, 3, 2, 2, 2, 2]
 
 @composer("regenerate")
 def compose_regeneration(facts: Facts) -> dict:
-    """Plan the new phases of a regeneration, linked from the kept posts of the phase before."""
+    """Plan the new phases of a regeneration, linked from the kept posts of the phase before. The direction
+    chooses what the posts lead with and which titles they take; it is never written into them."""
     values = facts.values
-    channels = list(values.get("channels") or ["linkedin"])
     direction = (values.get("direction") or "").strip()
+    channels = _channels(values, direction)
     start = int(values.get("from_phase") or 1)
     taken = set(values.get("all_kept_keys") or [])
     count = max(int(values.get("new_phases_min") or 1), min(int(values.get("new_phases_max") or 3), 5 - start))
-    topic = first_sentence(direction, 60).rstrip(".!?") or "our new direction"
-    words = {**_words(facts), "topic": topic[0].lower() + topic[1:]}
+    focus = focus_of(direction) or "a fresh angle and concrete examples"
+    words = {**_words(facts), "focus": focus}
     day = int(values.get("day_min") or 0)
     phases, keys = [], [list(values.get("kept_keys") or [])]
     post_index = 0
     for offset in range(count):
         number = start + offset
-        name, goal, titles = PIVOT_PHASES[min(offset, len(PIVOT_PHASES) - 1)]
+        names, goal, titles = PIVOT_PHASES[min(offset, len(PIVOT_PHASES) - 1)]
+        name = facts.pick(list(names), f"name{offset}{direction}")[0]
+        goal = goal.format(**words)
         posts, phase_keys = [], []
-        for slot in range(NEW_SIZES[offset]):
+        for slot, title in enumerate(facts.pick(titles, f"pivot{offset}{direction}", NEW_SIZES[offset])):
             key = f"r{number}-{'abcde'[slot]}"
             while key in taken:
                 key += "x"
             channel = channels[post_index % len(channels)]
-            title = titles[slot].format(**words)
-            brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}. "
-                     f"Direction: {first_sentence(direction, 140)}")
-            posts.append({"key": key, "title": title[:200], "channel": channel, "brief": brief,
+            title = upper_first(title.format(**words))
+            posts.append({"key": key, "title": title[:200], "channel": channel, "angle": ANGLES[slot],
+                          "brief": _brief(title, channel, words, goal, focus),
                           "day": min(365, day + offset * 7 + slot * 2)})
             phase_keys.append(key)
             post_index += 1
-        phases.append({"number": number, "name": name, "goal": goal.format(**words), "posts": posts})
+        phases.append({"number": number, "name": name, "goal": goal, "posts": posts})
         keys.append(phase_keys)
     if not keys[0]:
         keys = keys[1:]
@@ -210,15 +281,17 @@ def compose_follow_up(facts: Facts) -> dict:
     picked = values.get("picked") or []
     phase = values.get("phase") or {}
     instruction = " ".join(str(values.get("instruction") or "").split())
-    topic = first_sentence(instruction, 90).rstrip(".!?") or "What comes next"
-    title = topic[0].upper() + topic[1:]
+    topic = clause(first_sentence(instruction, 90)) or "What comes next"
+    title = upper_first(topic)
     channel = next((p["channel_key"] for p in picked if p.get("channel_key") in channels), channels[0])
     words = _words(facts)
     after = " and ".join(f"“{p['title']}”" for p in picked[:3]) or "the earlier posts"
-    brief = (f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}, "
-             f"following up on {after}. Instruction: {first_sentence(instruction, 140)}")
+    brief = tidy(f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}, "
+                 f"following up on {after}.")
     day = min(365, int(values.get("day_min") or 0) + 3)
     new = bool(phase.get("new"))
-    return {"title": title[:200], "channel": channel, "brief": brief, "day": day,
+    taken = {p.get("angle") for p in picked}
+    angle = next((a for a in ANGLES if a not in taken), ANGLES[0])
+    return {"title": title[:200], "channel": channel, "angle": angle, "brief": brief, "day": day,
             "phase_name": "Follow-up" if new else "",
-            "phase_goal": f"Build on what worked so far: {topic[0].lower() + topic[1:]}" if new else ""}
+            "phase_goal": f"Build on what worked so far: {lower_first(topic)}" if new else ""}

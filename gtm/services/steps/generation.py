@@ -142,6 +142,7 @@ def execute_step(run_id: int, live: llm.Live) -> None:
         refresh_previous=previous_text if mode == "refresh" else "",
         previous_content=previous.content if previous else None,
         feedback=feedback,
+        launch_date=campaign.launch_date.isoformat() if campaign.launch_date else "",
         voice=voice.prompt_voice(campaign),
         **(spec.prompt_vars(inputs, facts) if spec.prompt_vars else {}),
     )
