@@ -64,6 +64,8 @@ class Post(Answer):
     review: Literal[REVIEW_STATES] = Field(description="draft, in_review (submitted for review), approved or "
                                            "changes_requested; `approved` is true exactly when this is approved")
     version: int = Field(description="The strategy version that created it")
+    is_active: bool = Field(description="In the campaign's current strategy version; false once a later version "
+                            "left it out (archived, read-only)")
 
 
 class Phase(Answer):
