@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import broker
+from . import access_log, broker
 from . import config as settings
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import web
 
     web.init_app(app)
+    access_log.install()  # unchanged polls (204) summarised in the access log, not a line each
     return app
 
 
