@@ -108,6 +108,8 @@ class Drawing:
     svg: graph.Drawing
     mermaid: str
     version: int | None
+    # The active posts by phase, for the follow-up form's list (read from posts only, never from runs).
+    columns: list[Column] = field(default_factory=list)
 
 
 def graph_drawing(workspace_id: int, campaign_id: int) -> Drawing:
@@ -117,8 +119,9 @@ def graph_drawing(workspace_id: int, campaign_id: int) -> Drawing:
     shown = phases(campaign_id, campaign.current_version)
     edges = edges_among([post.id for post in posts])
     names = channel_names()
+    columns = [Column(phase, [post for post in posts if post.phase == phase.number]) for phase in shown]
     return Drawing(campaign, graph.layout(shown, posts, edges, names), graph.mermaid(shown, posts, edges, names),
-                   campaign.current_version)
+                   campaign.current_version, columns)
 
 
 @dataclass

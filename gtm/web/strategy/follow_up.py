@@ -31,8 +31,7 @@ def add_follow_up(campaign_id: int):
 def graph_page(campaign_id: int, status: int = 200, fragment: str | None = None, **context):
     """The strategy graph with its follow-up form; htmx gets only `fragment` when one is named."""
     drawing = strategy.graph_drawing(workspace_id(), campaign_id)
-    board = strategy.board(workspace_id(), campaign_id)
     return page("strategy/graph.html", fragment, status=status, drawing=drawing, campaign=drawing.campaign,
-                campaign_id=campaign_id, max_phases=strategy.REGENERATE_PHASES_MAX, fu_columns=board.columns,
-                board=board, listed=True, limits=strategy_limits(),
+                campaign_id=campaign_id, max_phases=strategy.REGENERATE_PHASES_MAX, fu_columns=drawing.columns,
+                listed=True, limits=strategy_limits(),
                 next_version=strategy.version_count(workspace_id(), campaign_id).latest + 1, **context)
