@@ -136,6 +136,7 @@ def test_delete_removes_the_campaign_with_everything_it_holds(api, campaign, wor
     triggers.record(campaign, triggers.low_ctr(triggers.phase(posts, 2)))
     assert triggers.open_alerts(campaign.id)
     assert api.post(f"/api/campaigns/{campaign.id}/chat", json={"message": "hello"})[0] == 201
+    work()  # the question is answered: a campaign with work in flight is not deleted
     assert api.post(f"/api/campaigns/{campaign.id}/posts/{posts[0].id}/comments", json={"body": "A note"})[0] == 201
     image = Path(app.instance_path) / "media" / str(campaign.workspace_id) / "delete-me.png"
     image.parent.mkdir(parents=True, exist_ok=True)
