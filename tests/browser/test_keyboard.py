@@ -1,5 +1,5 @@
-"""With the keyboard alone (Tab, Shift+Tab, Enter, Escape, arrows and typing), from the campaign's page: plan the
-strategy, hear its progress, open the regeneration dialog, find Tab held inside it and focus given back when Escape
+"""With the keyboard alone (Tab, Shift+Tab, Enter, Escape, arrows and typing), from the campaign's page: skip the top
+bar, plan the strategy, hear its progress, open the regeneration dialog, find Tab held inside it and focus given back when Escape
 closes it, choose phase 2, type a direction, regenerate and see version 2. Every control Tab reaches shows that it
 has focus. Then the key pages at 390 px wide: the board scrolls sideways in its own frame, never the page. Saves
 test-artifacts/keyboard-regenerate-dialog.png and test-artifacts/a11y-390-*.png."""
@@ -23,6 +23,12 @@ FOCUSED = """() => {
   return {name, tag: el.tagName.toLowerCase(), visible: outlined || style.boxShadow !== "none",
           inDialog: !!el.closest("dialog[open]")};
 }"""
+
+
+def settled(page) -> None:
+    """Wait until htmx has settled what it swapped in (it binds the new fields' requests then, and focuses the
+    autofocus field), as a person would before pressing the next key."""
+    page.wait_for_function("() => !document.querySelector('.htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def tab_to(page, name: str, unseen: list, back: bool = False, limit: int = 150) -> dict:
@@ -49,6 +55,12 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         page.goto(f"{live_server.url}/campaigns/{campaign.id}")
         expect(page.locator("#strategy").get_by_role("button", name="Plan strategy")).to_be_visible()
 
+        # The first Tab offers to skip the top bar.
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED) == {"name": "Skip to the content", "tag": "a", "visible": True, "inDialog": False}
+        expect(page.get_by_role("link", name="Skip to the content")).to_be_in_viewport()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "content"
         tab_to(page, "Direction (optional)", unseen)
         page.keyboard.type("Lead with customer stories")
         tab_to(page, "Plan strategy", unseen)
@@ -60,7 +72,7 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         expect(announcer).to_have_attribute("aria-live", "polite")
         expect(announcer).to_contain_text(re.compile(r"Writing post \d+ of 12"))
         expect(board.locator(".post-card.status-ready")).to_have_count(12, timeout=60_000)
-        expect(announcer).to_contain_text("Version 1")
+        expect(announcer).to_contain_text("12 posts · 12 ready")
         kept = board.locator(".phase-column").first.locator(".post-card").count()
 
         # The regeneration dialog: focus in its first field, Tab held inside, Escape gives focus back to the link.
@@ -68,6 +80,7 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         page.keyboard.press("Enter")
         dialog = page.locator("dialog#regenerate-strategy-dialog")
         expect(dialog).to_be_visible()
+        settled(page)
         expect(dialog.get_by_label("New direction")).to_be_focused()
         stops = dialog.evaluate(f"d => [...d.querySelectorAll({STOPS!r})].filter(e => e.getClientRects().length)"
                                 ".length")
@@ -85,6 +98,8 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         page.keyboard.press("Enter")
         expect(dialog).to_be_visible()
         expect(dialog.get_by_label("From phase")).to_have_value("1")
+        settled(page)
+        expect(dialog.get_by_label("New direction")).to_be_focused()
         tab_to(page, "From phase", unseen, back=True)
         page.keyboard.press("ArrowDown")
         expect(dialog.get_by_label("From phase")).to_have_value("2")
@@ -99,7 +114,7 @@ def test_plan_and_regenerate_from_phase_2_with_the_keyboard_alone(live_server, b
         expect(board).to_contain_text(f"Version 2 · regenerated from phase 2: {DIRECTION}")
         expect(board.locator("progress")).to_have_count(0, timeout=60_000)
         expect(board.locator(".post-card.status-ready")).to_have_count(kept + 8)
-        expect(announcer).to_contain_text("Version 2")
+        expect(announcer).to_contain_text(f"{kept + 8} posts · {kept + 8} ready")
         assert unseen == [], f"focus not shown on: {unseen}"
 
         narrow(page, live_server.url, campaign.id)

@@ -343,24 +343,28 @@
 })();
 
 // Live progress, said aloud: the polls replace a run's progress with a new element each time, and screen readers do
-// not reliably read a live region that arrives with its words. What elements marked data-announce say is copied,
-// when it changes after a swap, into one polite region that stays on the page (#announcer in base.html).
+// not reliably read a live region that arrives with its words. What an element marked data-announce says is copied,
+// when a swap brings it new or changed, into one polite region that stays on the page (#announcer in base.html).
+// An element is known by the id of the fragment around it and its data-announce value; the page as it loads is
+// not said again.
 (function () {
   "use strict";
 
-  function said() {
-    return Array.prototype.map.call(document.querySelectorAll("[data-announce]"), function (element) {
-      return element.textContent.replace(/\s+/g, " ").trim();
-    }).filter(Boolean).join(". ");
-  }
-
-  var last = null;
+  var known = null;
   function announce() {
     var box = document.getElementById("announcer");
-    var text = said();
-    if (!box || text === last) { return; }
-    if (last !== null && text) { box.textContent = text; }
-    last = text;
+    var seen = {}, changed = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-announce]"), function (element) {
+      var around = element.closest("[id]");
+      var key = (around ? around.id : "") + "|" + element.dataset.announce;
+      var text = element.textContent.replace(/\s+/g, " ").trim();
+      seen[key] = seen[key] ? seen[key] + " " + text : text;
+    });
+    Object.keys(seen).forEach(function (key) {
+      if (known !== null && seen[key] && known[key] !== seen[key]) { changed.push(seen[key]); }
+    });
+    known = seen;
+    if (box && changed.length) { box.textContent = changed.join(". "); }
   }
 
   document.addEventListener("htmx:afterSettle", announce);
