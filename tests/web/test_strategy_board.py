@@ -92,7 +92,7 @@ def test_nodes_json_has_the_contract_shape(api, campaign, work):
         assert set(phase) == {"number", "name", "goal", "posts"} and phase["number"] == number
         for post in phase["posts"]:
             assert set(post) == {"id", "key", "title", "channel", "angle", "brief", "day", "status", "approved",
-                                 "approval_note", "review", "version"}
+                                 "approval_note", "review", "version", "is_active"}
             assert isinstance(post["id"], str) and post["status"] == "ready" and post["approved"] is False
             assert post["version"] == 1 and isinstance(post["day"], int) and post["channel"] in campaign.channels
             ids.add(post["id"])
@@ -211,7 +211,7 @@ def test_openapi_describes_the_strategy(api):
     schemas = document["components"]["schemas"]
     assert schemas["PlanStrategy"]["properties"]["direction"]["maxLength"] == 1000
     assert set(schemas["Post"]["required"]) == {"id", "key", "title", "channel", "angle", "brief", "day", "status",
-                                                "approved", "approval_note", "review", "version"}
+                                                "approved", "approval_note", "review", "version", "is_active"}
 
 
 @pytest.mark.parametrize("path", ["strategy", "strategy/graph", "strategy/graph.mmd", "posts/99999",

@@ -280,7 +280,8 @@ def compose_mechanics(facts: Facts) -> dict:
         loyalty.append({"name": name, "type": kind, "how_it_works": how, "reward": reward,
                         "serves": objectives[(index + 1) % len(objectives)]})
     summary = (f"{len(plans)} channels carry the launch, each with a steady cadence, and "
-               f"{len(loyalty)} loyalty or referral mechanics turn first customers into the next ones.")
+               f"{len(loyalty)} loyalty or referral mechanic{'s turn' if len(loyalty) != 1 else ' turns'} first "
+               "customers into the next ones.")
     if exclude:
         summary += f" Left out on request: {', '.join(exclude)}."
     dropped = [CHANNEL_NAMES[key] for key in sorted(facts.dropped - {_channel_key(x) for x in exclude})

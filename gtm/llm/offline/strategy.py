@@ -144,7 +144,7 @@ def _opening(hook: str, name: str, what: str, audience: str) -> str:
 def _headline(title: str, label: str, short: bool) -> str:
     if short:
         return shorten(title.split(":")[0].split(",")[0].strip(), 60)
-    return title if label == "A" else f"{title}: the short version" if len(title) < 60 else title
+    return title if label == "A" or len(title) > 40 or ":" in title else f"{title}: the short version"
 
 
 def _variant(facts: Facts, label: str, hook: str, salt: str) -> dict:
@@ -165,7 +165,7 @@ def _variant(facts: Facts, label: str, hook: str, salt: str) -> dict:
         paragraphs.append(f"Made for {facts.audience()}.")
     fits = values.get("channel_limits") or {}
     tags_max = values.get("hashtags_max")
-    tags = hashtags(name, audience, PHASE_TAGS.get(phase.get("name", ""), "SmallBusiness"),
+    tags = hashtags(name, " ".join(audience.split()[-2:]), PHASE_TAGS.get(phase.get("name", ""), "SmallBusiness"),
                     limit=tags_max if isinstance(tags_max, int) else 3)
     headline = _headline(title, label, facts.concise)
     if fits.get("headline_max") and len(headline) > fits["headline_max"]:
