@@ -36,8 +36,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.bp)  # /healthz and /readyz, open to anyone
     metrics.init_app(app)  # /metrics, when GTM_METRICS=1
     context.init_app(app)
-    app.add_template_global(poll_url)  # for macros, which are imported without the page's context
     app.register_blueprint(feeds.bp)
+    app.add_template_global(poll_url)  # for macros, which are imported without the page's context
     errors.init_app(app)
     # After errors: a request refused for a NUL character is refused before anything is looked up.
     authorization.init_app(app)

@@ -104,12 +104,12 @@ ENDPOINTS: dict[str, str] = {
     "api.create_webhook": "manage", "api.list_webhooks": "manage", "api.change_webhook": "manage",
     "api.delete_webhook": "manage", "api.webhook_deliveries": "manage", "api.test_webhook": "manage",
     "api.redeliver_webhook": "manage",
-}
     # The brand voice: everyone reads it; owners and editors set the workspace's and a campaign's (voice.py).
     "settings.voice_page": "read", "settings.save_voice": "edit", "campaigns.campaign_voice": "read",
     "campaigns.save_campaign_voice": "edit",
     "api.get_workspace_voice": "read", "api.put_workspace_voice": "edit", "api.get_campaign_voice": "read",
     "api.put_campaign_voice": "edit",
+}
 
 
 # Whole blueprints under one rule, for every endpoint they have now or later: the jobs dashboard (web/admin.py).

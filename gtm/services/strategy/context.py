@@ -61,7 +61,6 @@ def plan_prompt(campaign: Campaign, direction: str) -> llm.Prompt:
     )
 
 
-def post_prompt_context(post: Post) -> dict:
 def siblings(post: Post, version: int | None) -> list[dict]:
     """The other posts of a post's phase in `version` (its own when None), by title and angle, bounded."""
     rows = db.session.execute(select(Post.title, Post.angle).join(Member, Member.post_id == Post.id).where(
@@ -71,6 +70,7 @@ def siblings(post: Post, version: int | None) -> list[dict]:
             for title, angle in rows]
 
 
+def post_prompt_context(post: Post) -> dict:
     """Return what a post's call may know: the campaign summary, its phase, its brief and angle, its parents,
     its phase's siblings (title and angle), its channel's rules, and what has won the campaign's A/B tests so
     far (at most three, each shortened)."""
@@ -92,10 +92,10 @@ def siblings(post: Post, version: int | None) -> list[dict]:
         "channel_rules": channel_rules.describe(post.channel),
         "channel_limits": channel_rules.limits(post.channel),  # the same, as numbers (the offline composer's)
         "parents": [{"title": p.title, "brief": p.brief} for p in parents(post.id)],
-        "winners": results.winners(campaign.id),
-        "voice": voice.prompt_voice(campaign),
         # The version the post is a member of now: the current one, or its own when it is archived.
         "siblings": siblings(post, campaign.current_version if post.is_active else post.version),
+        "winners": results.winners(campaign.id),
+        "voice": voice.prompt_voice(campaign),
     }
 
 
@@ -143,9 +143,9 @@ def follow_up_prompt(campaign: Campaign, picked: list[Post], instruction: str, p
     return llm.render(
         "follow_up", campaign=campaigns.as_facts(campaign), context=analysis_summary(campaign.id, PLAN_CONTEXT_CHARS),
         picked=[{"title": graph.short(p.title, REPLACED_TITLE_CHARS), "brief": graph.short(p.brief, KEPT_BRIEF_CHARS),
+                 "angle": graph.short(p.angle or "", SIBLING_ANGLE_CHARS),
                  "channel": names.get(p.channel, p.channel), "channel_key": p.channel, "phase": p.phase, "day": p.day}
                 for p in picked],
         phase=phase, instruction=instruction, channels=list(campaign.channels or []), day_min=day_min,
-                 "angle": graph.short(p.angle or "", SIBLING_ANGLE_CHARS),
         day_max=graph.DAY_MAX, voice=voice.prompt_voice(campaign),
     )
