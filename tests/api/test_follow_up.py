@@ -144,7 +144,7 @@ def test_a_follow_up_after_the_last_phase_opens_a_new_one(api, campaign, work):
     assert opened["number"] == count + 1 and opened["name"] and opened["goal"]
     (post,) = opened["posts"]
     assert post["status"] == "ready" and post["day"] >= max(p["day"] for p in last["posts"])
-    assert post["title"] == "Thank the first customers and ask for a review"
+    assert post["title"] == "Thank you from the Bloom team"  # the instruction shapes the title, unquoted
     assert {(e["from"], e["to"]) for e in after["edges"] if e["to"] == post["id"]} == \
         {(p, post["id"]) for p in picked}
     assert [p["id"] for phase in after["phases"][:-1] for p in phase["posts"]] == \

@@ -1,7 +1,7 @@
 """The offline model's copy, linted: what a newcomer without an API key sees first must be publishable.
 
 Through the real code path (the five steps, a plan with every post written, a regeneration started from an
-alert, a variant rewritten with "make it shorter", a step revised with "drop LinkedIn"), every title, body,
+alert, a variant rewritten with "make it shorter", a follow-up post, a step revised with "drop LinkedIn"), every title, body,
 headline and hashtag is checked for the faults a marketer would be embarrassed to publish: feedback or a
 direction quoted into the copy, "Revised", evidence figures, the campaign's name standing in for the
 product's, mangled punctuation, malformed hashtags, objectives due before the launch, and a channel kept
@@ -36,6 +36,7 @@ CAMPAIGN = {
 INPUTS = {"competitors": {}, "customers": {}, "objectives": {}, "mechanics": {}, "costs": {"budget_cap": "10000"}}
 SHORTER = "Make it shorter"
 DROP = "Drop LinkedIn"
+FOLLOW_UP = "Invite the readers of both posts to the live demo on Thursday"
 # A direction drafted from an alert, and the evidence the alert holds: neither is copy.
 EVIDENCE_WORDS = re.compile(r"CTR is|threshold|impressions,|\d+(\.\d+)?% \(", re.I)
 BRANDS = {"linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube", "instagram": "Instagram"}
@@ -171,6 +172,17 @@ def test_the_offline_drafts_of_a_whole_campaign_are_clean(auth_client, api, bloo
     assert after.number == before.number + 1
     assert len(after.body) < len(before.body) and len(after.headline) <= len(before.headline)
     problems += lint_variant(after, quoted=(SHORTER, "shorter"))
+
+    # A follow-up after two posts of the last phase: the instruction shapes the post and is not its title.
+    last = max(p.phase for p in current_posts(campaign.id))
+    picked = [p for p in current_posts(campaign.id) if p.phase == last][:2]
+    status, started = api.post(f"/api/campaigns/{campaign.id}/follow-ups", json={
+        "after": [str(p.id) for p in picked], "instruction": FOLLOW_UP})
+    assert status == 202, started
+    work()
+    added = [p for p in current_posts(campaign.id) if p.version == started["version"]]
+    assert len(added) == 1 and added[0].title == "See Bloom CRM live: join the demo", added[0].title
+    problems += lint_posts(added, quoted=(FOLLOW_UP, "readers of both posts"))
 
     # A step revised with "drop LinkedIn": the channel leaves the step, and the request is not quoted.
     for kind in ("mechanics", "customers"):

@@ -5,8 +5,10 @@ exercises the whole pipeline. Its wording comes from the campaign (the product's
 audience), and a direction shapes it rather than being quoted: it can shorten the plan, leave a
 channel out, take another angle, and say what the posts lead with.
 """
-from .compose import (Facts, asks_new_angle, clause, composer, dropped_channels, first_sentence, hashtags,
-                      lower_first, shorten, tidy, upper_first)
+import re
+
+from .compose import (Facts, asks_new_angle, clause, composer, dropped_channels, hashtags, lower_first, shorten,
+                      tidy, upper_first)
 
 PHASES = [
     ("Tease", "Make {audience_short} feel the problem before they hear of the product",
@@ -273,6 +275,34 @@ def compose_regeneration(facts: Facts) -> dict:
     return {"phases": phases, "edges": _edges(keys)}
 
 
+# What a follow-up's instruction asks for, by the words that say it, with the title and the aim it makes:
+# the instruction shapes the post and is never quoted into it.
+FOLLOW_UP_INTENTS = (
+    (("demo", "webinar", "live", "event", "workshop"), "See {name} live: join the demo",
+     "invite the readers to see {name} live"),
+    (("offer", "discount", "deal", "price", "trial", "coupon"), "An offer for {audience_short} who read this far",
+     "turn the readers' interest into a trial with a clear offer"),
+    (("story", "case", "customer", "testimonial", "example"), "How one of our customers gets more done with {name}",
+     "show a customer's result with {name}"),
+    (("question", "faq", "ask", "answer", "objection"), "Your questions about {name}, answered",
+     "answer the questions the earlier posts raised"),
+    (("thank", "thanks", "grateful"), "Thank you from the {name} team", "thank the readers who joined in"),
+    (("remind", "reminder", "last", "deadline", "ends", "closing"), "A reminder before the launch offer ends",
+     "remind the readers before the offer ends"),
+)
+FOLLOW_UP_DEFAULT = ("What comes next with {name}", "take the readers one step further with {name}")
+
+
+def follow_up_intent(instruction: str, words: dict) -> tuple[str, str]:
+    """The title and the aim of a follow-up post from what its instruction asks for first."""
+    said = re.findall(r"[a-z]+", instruction.lower())
+    first = {word: said.index(word) for word in reversed(said)}
+    found = [(min(first[k] for k in keys if k in first), t, a) for keys, t, a in FOLLOW_UP_INTENTS
+             if any(k in first for k in keys)]
+    _, title, aim = min(found, default=(0, *FOLLOW_UP_DEFAULT))
+    return title.format(**words), aim.format(**words)
+
+
 @composer("follow_up")
 def compose_follow_up(facts: Facts) -> dict:
     """Write one post that follows up on the picked posts, in the channel of the first of them."""
@@ -281,13 +311,13 @@ def compose_follow_up(facts: Facts) -> dict:
     picked = values.get("picked") or []
     phase = values.get("phase") or {}
     instruction = " ".join(str(values.get("instruction") or "").split())
-    topic = clause(first_sentence(instruction, 90)) or "What comes next"
-    title = upper_first(topic)
-    channel = next((p["channel_key"] for p in picked if p.get("channel_key") in channels), channels[0])
     words = _words(facts)
+    title, aim = follow_up_intent(instruction, words)
+    topic = aim
+    channel = next((p["channel_key"] for p in picked if p.get("channel_key") in channels), channels[0])
     after = " and ".join(f"“{p['title']}”" for p in picked[:3]) or "the earlier posts"
-    brief = tidy(f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}, "
-                 f"following up on {after}.")
+    brief = tidy(f"{title}, on {CHANNEL_NAMES.get(channel, channel)}, for {words['audience_short']}. "
+                 f"It follows up on {after}: its aim is to {aim}.")
     day = min(365, int(values.get("day_min") or 0) + 3)
     new = bool(phase.get("new"))
     taken = {p.get("angle") for p in picked}
