@@ -87,7 +87,7 @@ def clean(values: dict | None) -> dict | None:
     if both and "avoid" not in errors:
         errors["avoid"] = f"“{both[0]}” is also among the words to use; keep it in one list."
     level = values.get("reading_level")
-    if level not in (None, "") and level not in READING_LEVELS:
+    if level not in (None, "") and (not isinstance(level, str) or level not in READING_LEVELS):
         errors["reading_level"] = f"Choose a reading level: {', '.join(READING_LEVELS)}, or none."
     else:
         voice["reading_level"] = level or ""
@@ -163,10 +163,14 @@ def set_workspace_voice(workspace_id: int, values: dict | None) -> dict | None:
     return voice
 
 
-def set_campaign_voice(workspace_id: int, campaign_id: int, values: dict | None) -> dict | None:
-    """Give a campaign its own voice; None or empty values clear it, so the workspace's voice is in force."""
+def set_campaign_voice(workspace_id: int, campaign_id: int, values: dict | None,
+                       follow_workspace: bool = False) -> dict | None:
+    """Give a campaign its own voice; None or empty values clear it, so the workspace's voice is in force. With
+    `follow_workspace` the values sent are still checked (a field past its limit is refused, nothing changed),
+    then the campaign's own voice is cleared."""
     campaign = campaigns.get_campaign(workspace_id, campaign_id)
-    voice = clean(values)
+    checked = clean(values)
+    voice = None if follow_workspace else checked
     if voice != (campaign.voice or None):
         campaign.voice = voice
         flag_modified(campaign, "voice")

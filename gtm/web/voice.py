@@ -90,6 +90,6 @@ def save_campaign_voice(campaign_id: int):
     def saved(found):
         flash("This campaign has its own voice now." if found else "This campaign follows the workspace's voice.")
         return go("campaigns.campaign_voice", campaign_id=campaign_id)
-    return submit(lambda: voice.set_campaign_voice(workspace_id(), campaign_id, values if own else None),
+    return submit(lambda: voice.set_campaign_voice(workspace_id(), campaign_id, values, follow_workspace=not own),
                   done=saved, again=lambda status, errors, problem: _campaign_page(
                       campaign_id, status, values, errors, problem, own=own))

@@ -153,8 +153,9 @@ def test_an_alert_holds_the_evidence_and_the_suggested_regeneration(api, campaig
     # The posts that pull the CTR down come first.
     values = [p["value"] for p in evidence["posts"]]
     assert values == sorted(values)
+    # The direction states the intent; the evidence reaches the model beside it, not inside it.
     assert alert["action"] == {"kind": "regenerate", "from_phase": 2, "direction": (
-        f"{evidence['sentence']}; lead with Phase 2's best posts and fix CTR")}
+        "Win back clicks in phase 2: lead with Phase 2's best posts and fix CTR")}
     assert alert["trigger_id"] == trigger["id"] and alert["dismissed_at"] is None and alert["run_id"] is None
 
     status, listed = api.get(f"/api/campaigns/{campaign.id}/triggers")

@@ -41,7 +41,8 @@ def test_a_campaign_answers_the_voice_in_force_and_an_empty_put_clears_its_own(a
 
 @pytest.mark.parametrize("body, field", [
     ({"tone": "x" * 81}, "tone"), ({"tone": 3}, "tone"), ({"use": "a" * 41}, "use"), ({"avoid": [None]}, "avoid"),
-    ({"reading_level": "toddler"}, "reading_level"), ({"examples": ["a", "b", "c", "d"]}, "examples"),
+    ({"reading_level": "toddler"}, "reading_level"), ({"reading_level": {}}, "reading_level"),
+    ({"reading_level": ["plain"]}, "reading_level"), ({"examples": ["a", "b", "c", "d"]}, "examples"),
     ({"use": ["same"], "avoid": ["Same"]}, "avoid"),
 ])
 def test_a_wrong_field_is_422_naming_it_and_nothing_changes(api, campaign, body, field):

@@ -132,7 +132,8 @@ def test_in_a_browser_results_come_in_by_csv_and_an_alert_leads_to_a_prefilled_r
         expect(dialog.get_by_label("From phase")).to_have_value("2")
         direction = dialog.get_by_label("New direction")
         expect(direction).to_have_value(Alert.query.filter_by(campaign_id=campaign.id).one().action["direction"])
-        assert direction.input_value().startswith("Phase 2 CTR is 0.3% (threshold 1%) over")
+        # The direction states the intent; the evidence goes to the model beside it.
+        assert direction.input_value().startswith("Win back clicks in phase 2: ")
         expect(dialog).to_contain_text("Suggested by an alert")
         screenshot(page, "results-regenerate-from-the-alert")
         assert errors == []
@@ -179,7 +180,7 @@ def test_in_a_browser_a_new_trigger_fires_and_its_alert_opens_the_regeneration(l
         expect(dialog).to_contain_text("Suggested by an alert")
         screenshot(page, "regenerate-from-an-alert")
         dialog.get_by_role("button", name="Regenerate").click()
-        expect(page.locator("#board")).to_contain_text("Version 2 · regenerated from phase 2: Phase 2 CTR is 0.2%")
+        expect(page.locator("#board")).to_contain_text("Version 2 · regenerated from phase 2: Win back clicks in phase 2")
         expect(page.locator("#alert-badge a")).to_have_count(0)
 
         page.goto(f"{live_server.url}/campaigns/{campaign.id}/results")

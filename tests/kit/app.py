@@ -165,11 +165,13 @@ def app(app_config, apps, redis_url, request):
             connection.flushdb()
         yield made
         db.session.remove()
+        # Every app of the process shares the one database file, and the next test may be another app's, which
+        # replaces the file with a blank copy: a connection this app kept in its pool would then read the old,
+        # unlinked file (missing what a worker writes) and fail with "disk I/O error" on its write-ahead log.
+        db.engine.dispose()
     made.config.clear()
     made.config.update(config)
     if own:
-        with made.app_context():
-            db.engine.dispose()
         close(made)
 
 

@@ -138,7 +138,11 @@ def test_a_campaign_follows_the_workspace_or_has_its_own(auth_client, user, camp
     refused = auth_client.post(f"/campaigns/{campaign.id}/voice", data={**mine, "reading_level": "toddler"})
     assert refused.status_code == 422 and "Choose a reading level" in refused.get_data(as_text=True)
     assert stored(user.workspace_id, campaign.id)["reading_level"] == "general"
-    # "Follow the workspace's voice" clears the campaign's own, whatever the fields hold.
+    # "Follow the workspace's voice" still refuses a field past its limit, and changes nothing.
+    refused = auth_client.post(f"/campaigns/{campaign.id}/voice", data={**mine, "source": "workspace",
+                                                                        "tone": "x" * 81})
+    assert refused.status_code == 422 and voice.resolved(user.workspace_id, campaign.id)[1] == "campaign"
+    # With fields that pass, it clears the campaign's own voice, whatever they hold.
     assert auth_client.post(f"/campaigns/{campaign.id}/voice", data={**mine, "source": "workspace"}).status_code == 303
     assert voice.resolved(user.workspace_id, campaign.id) == (GOOD, "workspace")
 

@@ -18,9 +18,10 @@ def _moment(value: datetime | None) -> str | None:
 
 def post_data(post: Post) -> dict:
     """A post as `GET /api/campaigns/{id}/nodes` lists it."""
-    return {"id": str(post.id), "key": post.key, "title": post.title, "channel": post.channel, "brief": post.brief,
-            "day": post.day, "status": post.status, "approved": post.approved,
-            "approval_note": post.approval_note or None, "review": post.review, "version": post.version}
+    return {"id": str(post.id), "key": post.key, "title": post.title, "channel": post.channel, "angle": post.angle,
+            "brief": post.brief, "day": post.day, "status": post.status, "approved": post.approved,
+            "approval_note": post.approval_note or None, "review": post.review, "version": post.version,
+            "is_active": post.is_active}
 
 
 def version_data(version: StrategyVersion) -> dict:
