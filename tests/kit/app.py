@@ -176,6 +176,11 @@ def app(app_config, apps, redis_url, request):
 
 
 def close(app) -> None:
+    # Its pooled database connections too: SQLite shares one write-ahead-log index per file among a process's
+    # connections, so one left open on a file the next test replaces would leave the process reading the old
+    # index, blind to what a worker process commits (and failing later with "disk I/O error").
+    with app.app_context():
+        db.engine.dispose()
     client = app.extensions.get("gtm.redis")
     if client is not None:
         client.close()
