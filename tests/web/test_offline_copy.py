@@ -79,6 +79,7 @@ def lint_variant(variant: Variant, quoted: tuple[str, ...] = ()) -> list[str]:
                 for part, text in (("headline", variant.headline), ("body", variant.body),
                                    ("call to action", variant.call_to_action))
                 for fault in faults(text, quoted=quoted)]
+    problems += [f"{where}: breaks a channel rule: {w['message']}" for w in variant.warnings or []]
     return problems + [f"{where}: {fault}" for fault in tag_faults(variant.hashtags)]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ..types import Completion, Live, LLMError, Prompt
 from . import voice
 from .compose import COMPOSERS, Facts
+from .fit import fit
 
 
 class OfflineProvider:
@@ -30,6 +31,7 @@ class OfflineProvider:
         if compose is None:
             raise LLMError(f"The offline provider cannot write '{prompt.task}'. Set OPENAI_API_KEY to use a model.")
         answer = voice.honour(compose(Facts(prompt.vars)), prompt.task, prompt.vars)  # the brand voice, visibly
+        answer = fit(answer, prompt.task, prompt.vars)  # then the channel's limits, which the voice may have passed
         text = json.dumps(answer, indent=1, ensure_ascii=False)
         for start in range(0, len(text), 48):
             live.write(text[start:start + 48])

@@ -146,11 +146,12 @@ def second_sentence(text: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """Shorten at a word boundary; a cut sentence ends with an ellipsis and no stray punctuation before it."""
+    """Shorten at a word boundary to at most `limit` characters; a cut sentence ends with an ellipsis (counted)
+    and no stray punctuation before it."""
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = textwrap.shorten(text, limit, placeholder="")
+    cut = textwrap.shorten(text, max(limit - 1, 1), placeholder="")
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
