@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .. import broker, metrics, queue
 from ..extensions import db
@@ -196,7 +198,11 @@ def _settle(parent_id: int | None, *, reopen: bool = False) -> None:
     if parent is None:
         return
     latest: dict[str, Run] = {}
-    for child in db.session.scalars(select(Run).where(Run.parent_id == parent_id).order_by(Run.id)):
+    # Read the children afresh too: this session may hold some from before the parent's lock was taken (a page that
+    # reconciled them first), and a child another process finished since would otherwise still look unfinished here,
+    # putting a parent that process has just finished back to work.
+    for child in db.session.scalars(select(Run).where(Run.parent_id == parent_id).order_by(Run.id)
+                                    .execution_options(populate_existing=True)):
         latest[child.subject] = child
     if not latest:
         return
@@ -299,7 +305,7 @@ def fail(run_id: int, error: str) -> None:
 
 
 def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None = None) -> None:
-    metrics.run_finished(run.kind, status.value)
+    db.session.info.setdefault(FINISHED, []).append((run.kind, status.value))
     run.status = status.value
     run.active_key = None
     run.error = error
@@ -307,6 +313,25 @@ def _finish(run: Run, status: RunStatus, *, error: str = "", message: str | None
     run.message = message if message is not None else ("Failed" if error else run.message)
     broker.live_text.clear(run.id)
     _settle(run.parent_id)
+
+
+# Key of Session.info: the runs this transaction finished, by kind and outcome, counted once it commits (a
+# transaction rolled back, or lost to a concurrent one, finished nothing).
+FINISHED = "gtm.runs.finished"
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _count_finished(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for kind, outcome in session.info.pop(FINISHED, []):
+        metrics.run_finished(kind, outcome)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_finished(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(FINISHED, None)
 
 
 PLAN_KINDS = ("strategy", "regenerate")

@@ -3,10 +3,12 @@ regenerating a variant with feedback keeps the old one; a retried post settles i
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
+from gtm import metrics
 from gtm.extensions import db
 from gtm.models import Post, Run, Variant
-from gtm.services import accounts
+from gtm.services import accounts, runs
 
 from tests.kit.clients import log_in
 from tests.kit.fake_openai import Reply
@@ -243,3 +245,58 @@ def test_a_retried_post_settles_its_pipeline_again(htmx, api, campaign, work, fa
     assert run["status"] == "succeeded" and run["error"] is None and run["progress"] == {"done": 6, "total": 6}
     board = htmx.get(f"/campaigns/{campaign.id}/strategy").get_data(as_text=True)
     assert "Some posts failed" not in board and "failed" not in board.split("Approve all")[0]
+
+
+@pytest.mark.llm("openai")
+def test_a_page_that_read_the_posts_before_the_last_one_finished_leaves_the_finished_pipeline_alone(
+        api, campaign, work, fake_openai):
+    """A page reconciles a pipeline's posts, then settles it; the last post's worker finishes the post and the
+    pipeline in between. The page must see that post finished, not put the pipeline back to work (and count it
+    finished twice)."""
+    answer_plans_with(fake_openai, valid_plan(sizes=(2, 2, 2)))
+    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
+    work()
+    pipeline_id = int(body["run_id"])
+    last = db.session.scalars(select(Run).where(Run.parent_id == pipeline_id).order_by(Run.id.desc())).first()
+    finished_as = {column: getattr(last, column) for column in ("status", "finished_at", "message")}
+
+    def elsewhere(**changes):  # another process's committed change, on its own connection
+        with db.engine.begin() as connection:
+            connection.execute(update(Run).where(Run.id == last.id).values(**changes))
+            if changes["status"] == "succeeded":
+                connection.execute(update(Run).where(Run.id == pipeline_id).values(
+                    status="succeeded", active_key=None, finished_at=changes["finished_at"]))
+
+    elsewhere(status="running", finished_at=None, message="Making the images…")
+    with db.engine.begin() as connection:
+        connection.execute(update(Run).where(Run.id == pipeline_id).values(status="running", finished_at=None))
+    db.session.expire_all()
+    seen = db.session.scalars(select(Run).where(Run.parent_id == pipeline_id)).all()
+    assert [run.finished for run in seen].count(False) == 1, "the page saw the last post at work"
+    elsewhere(**finished_as)
+    counted = metrics.RUNS.labels(kind="strategy", outcome="succeeded")._value.get()
+
+    runs.settle(pipeline_id)
+
+    db.session.expire_all()
+    pipeline = db.session.get(Run, pipeline_id)
+    assert pipeline.status == "succeeded" and pipeline.finished_at is not None, "not back at work"
+    assert (pipeline.done, pipeline.total) == (6, 6)
+    assert metrics.RUNS.labels(kind="strategy", outcome="succeeded")._value.get() == counted
+
+
+@pytest.mark.llm("openai")
+def test_a_run_is_counted_finished_only_when_its_finish_is_saved(api, campaign, app):
+    status, body = api.post(f"/api/campaigns/{campaign.id}/strategy")
+    run = db.session.get(Run, int(body["run_id"]))
+    failed = metrics.RUNS.labels(kind="strategy", outcome="failed")._value.get()
+
+    runs.fail(run.id, "the model is away")
+    assert metrics.RUNS.labels(kind="strategy", outcome="failed")._value.get() == failed + 1
+
+    run.status, run.finished_at, run.active_key = "running", None, None
+    db.session.commit()
+    runs._finish(run, runs.RunStatus.failed, error="rolled back")
+    db.session.rollback()
+    assert db.session.get(Run, run.id).status == "running"
+    assert metrics.RUNS.labels(kind="strategy", outcome="failed")._value.get() == failed + 1, "nothing was saved"
