@@ -293,6 +293,11 @@ class FakeOpenAI:
         """Bodies of image-generation requests, in order."""
         return self._bodies("/v1/images/generations")
 
+    def forget_requests(self) -> None:
+        """Clear the recorded requests only (answers set up for the test stay)."""
+        with self._lock:
+            self.requests.clear()
+
     def reset(self) -> None:
         """Clear queues, recorded requests, responder and latency."""
         with self._lock:

@@ -1,7 +1,9 @@
 """A campaign with its strategy written, quickly: one is planned and written once per test process and
 exported, and each test imports that export as a campaign of its own, with the same phases, posts and edges.
 
-These fixtures stand in for the `campaign` fixture in the modules that import them."""
+These fixtures stand in for the `campaign` fixture in the modules that import them. There is one export per
+model (offline, or the fake OpenAI server's default answers), as their plans differ: a test gets the campaign its
+own model would have written, whichever test of the process came first."""
 import pytest
 
 from gtm.services import campaigns as campaign_service, exports, imports
@@ -9,23 +11,27 @@ from gtm.services import campaigns as campaign_service, exports, imports
 from .campaigns import CAMPAIGN
 
 
-_WRITTEN = {}
+_WRITTEN: dict[str, bytes] = {}
 
 
 @pytest.fixture
-def campaign(user, api, work):
+def campaign(app, user, api, work, fake_openai):
     """A campaign with a written strategy (version 1)."""
-    if "export" not in _WRITTEN:
+    model = app.config["GTM_LLM"]
+    if model not in _WRITTEN:
         planned = campaign_service.create_campaign(user.workspace_id, CAMPAIGN)
         assert api.post(f"/api/campaigns/{planned.id}/strategy")[0] == 202
         work()
-        _WRITTEN["export"] = exports.export(user.workspace_id, planned.id, "json").data
+        _WRITTEN[model] = exports.export(user.workspace_id, planned.id, "json").data
+        fake_openai.forget_requests()  # the test sees only its own requests
     return imports.import_campaign(user.workspace_id, written_export())
 
 
 def written_export():
-    """The export every written campaign is imported from (made by the first `campaign` of the process)."""
-    return _WRITTEN["export"]
+    """The export this test's written campaign is imported from (made by the process's first test on its model)."""
+    from flask import current_app
+
+    return _WRITTEN[current_app.config["GTM_LLM"]]
 
 
 @pytest.fixture
