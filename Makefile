@@ -7,7 +7,7 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard $(LOCK)) | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup htmx browser axe clean
+.PHONY: run test setup bytecode htmx browser axe clean
 
 ## run: set up and start gtm on embedded defaults (SQLite, embedded Redis, workers)
 run: setup
@@ -19,8 +19,13 @@ test: setup browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist load
 
-## setup: create or update .venv and fetch htmx; quick when nothing changed
-setup: $(STAMP) htmx
+## setup: create or update .venv, compile gtm's modules and fetch htmx; quick when nothing changed
+setup: $(STAMP) bytecode htmx
+
+# Every process the suite and `gtm run` start (web servers, workers, their jobs) reads gtm's compiled modules
+# instead of compiling them again; where PYTHONDONTWRITEBYTECODE is set, no process would write them.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q -j 0 gtm jobs tests bench >/dev/null
 
 # The lock's exact versions, each checked against its hashes; then gtm itself, editable, without dependencies
 # (an editable install has no hash) and built by the lock's setuptools.

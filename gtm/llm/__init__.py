@@ -49,14 +49,19 @@ class Provider(Protocol):
 
 
 def warm_up(app: Flask) -> None:
-    """Build the provider, compile every prompt and every output schema once, before a worker forks."""
+    """Build the provider, compile every prompt and, for the OpenAI SDK, every output schema once, before a worker
+    forks: RQ forks a process per job, and a job that imported the SDK itself would spend about a second of CPU on
+    it; imported here, every job inherits it from its worker."""
     from . import schemas
-    from .openai_provider import response_format_for, warm_up as warm_up_sdk
 
-    provider(app)
-    warm_up_sdk()
+    built = provider(app)
     for name in PROMPTS.list_templates():
         PROMPTS.get_template(name)
+    if built.name != "openai":
+        return
+    from .openai_provider import response_format_for, warm_up as warm_up_sdk
+
+    warm_up_sdk()
     for value in vars(schemas).values():
         if isinstance(value, type) and issubclass(value, BaseModel):
             response_format_for(value)
@@ -212,7 +217,3 @@ def _repair_request(problems: list[str]) -> str:
         "Answer again with the complete corrected JSON object only, following the schema exactly."
     )
 
-
-# Imported now rather than on first use: RQ forks a process per job, and a job that imports the
-# SDK itself spends about a second of CPU on it; imported here, every job inherits it from its worker.
-from . import openai_provider  # noqa: E402,F401
