@@ -13,11 +13,12 @@ CHROMIUM ?= /usr/bin/chromium
 run: setup
 	$(BIN)/gtm run
 
-## test: set up, check the import layers, and run the whole test suite (one process per CPU core)
+## test: set up, check the import layers, and run the whole test suite (one process per CPU core; one that runs
+##       out of tests takes some queued for a busy one)
 TEST_PROCESSES ?= auto
 test: setup browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist load
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal
 
 ## setup: create or update .venv, compile gtm's modules and fetch htmx; quick when nothing changed
 setup: $(STAMP) bytecode htmx
